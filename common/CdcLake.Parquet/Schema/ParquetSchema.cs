@@ -1,0 +1,88 @@
+using System.Text;
+using CdcLake.Parquet.Internal;
+
+namespace CdcLake.Parquet;
+
+/// <summary>
+/// The logical schema of a file: top-level fields, and the leaf columns they are stored as, each with
+/// its definition and repetition levels.
+/// </summary>
+public sealed class ParquetSchema
+{
+    private readonly Dictionary<string, int> _fieldIndex;
+
+    public ParquetSchema(IReadOnlyList<Field> fields)
+        : this(fields, SchemaNode.FromFields(fields))
+    {
+    }
+
+    internal ParquetSchema(IReadOnlyList<Field> fields, SchemaNode root)
+    {
+        Fields = fields;
+        Root = root;
+        var leaves = new List<ColumnDescriptor>();
+        root.CollectLeaves(leaves);
+        Columns = leaves;
+        _fieldIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < fields.Count; i++)
+        {
+            if (!_fieldIndex.TryAdd(fields[i].Name, i))
+            {
+                throw new ParquetException($"schema has two fields named '{fields[i].Name}'");
+            }
+        }
+    }
+
+    public IReadOnlyList<Field> Fields { get; }
+
+    /// <summary>The leaf columns in file order.</summary>
+    public IReadOnlyList<ColumnDescriptor> Columns { get; }
+
+    internal SchemaNode Root { get; }
+
+    public int IndexOf(string fieldName) => _fieldIndex.TryGetValue(fieldName, out var i) ? i : -1;
+
+    public Field this[string fieldName] =>
+        IndexOf(fieldName) is var i and >= 0 ? Fields[i] : throw new ParquetException($"no field named '{fieldName}'");
+
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        foreach (var field in Fields)
+        {
+            field.Describe(sb, 0);
+        }
+
+        return sb.ToString();
+    }
+}
+
+/// <summary>A leaf column as stored: its path in the file and the levels its values carry.</summary>
+public sealed class ColumnDescriptor
+{
+    internal ColumnDescriptor(int index, IReadOnlyList<string> path, PrimitiveField field, int maxDefinitionLevel, int maxRepetitionLevel)
+    {
+        Index = index;
+        Path = path;
+        Field = field;
+        MaxDefinitionLevel = maxDefinitionLevel;
+        MaxRepetitionLevel = maxRepetitionLevel;
+        DottedPath = string.Join('.', path);
+    }
+
+    /// <summary>Position among the file's leaf columns.</summary>
+    public int Index { get; }
+
+    /// <summary>Names from the top-level field down to the leaf, as stored (including list/map wrapper groups).</summary>
+    public IReadOnlyList<string> Path { get; }
+
+    public string DottedPath { get; }
+
+    public PrimitiveField Field { get; }
+
+    public int MaxDefinitionLevel { get; }
+
+    public int MaxRepetitionLevel { get; }
+
+    public override string ToString() => DottedPath;
+}
