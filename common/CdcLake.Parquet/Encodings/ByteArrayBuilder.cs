@@ -1,0 +1,196 @@
+using System.Runtime.CompilerServices;
+
+namespace CdcLake.Parquet.Encodings;
+
+/// <summary>
+/// Byte-array values laid out Arrow-style: one data buffer and <c>Count + 1</c> offsets, value <c>i</c> being
+/// <c>Data[Offsets[i]..Offsets[i + 1]]</c>. Decoders append to it; a column chunk's pages can share one builder.
+/// <see cref="DataBuffer"/> and <see cref="OffsetsBuffer"/> hand the arrays over without copying (they may be
+/// longer than used: <see cref="DataLength"/> bytes and <c>Count + 1</c> offsets count).
+/// </summary>
+internal sealed class ByteArrayBuilder
+{
+    // Offsets are int, so neither buffer may pass what one array can address.
+    private const int MaxValues = int.MaxValue - 64;
+
+    private byte[] _data;
+    private int[] _offsets;
+    private int _count;
+    private int _length;
+
+    public ByteArrayBuilder(int valueCapacity = 16, int dataCapacity = 256)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(valueCapacity);
+        ArgumentOutOfRangeException.ThrowIfNegative(dataCapacity);
+        _offsets = new int[Math.Min(valueCapacity, Array.MaxLength - 1) + 1];
+        _data = dataCapacity == 0 ? [] : new byte[dataCapacity];
+    }
+
+    public int Count => _count;
+
+    public int DataLength => _length;
+
+    public ReadOnlySpan<byte> Data => _data.AsSpan(0, _length);
+
+    /// <summary>Always <c>Count + 1</c> entries, the first 0.</summary>
+    public ReadOnlySpan<int> Offsets => _offsets.AsSpan(0, _count + 1);
+
+    public byte[] DataBuffer => _data;
+
+    public int[] OffsetsBuffer => _offsets;
+
+    public ReadOnlySpan<byte> this[int index]
+    {
+        get
+        {
+            if ((uint)index >= (uint)_count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(index), index, $"the builder holds {_count} values");
+            }
+
+            int start = _offsets[index];
+            return _data.AsSpan(start, _offsets[index + 1] - start);
+        }
+    }
+
+    public ByteArraySpan AsSpan() => new(Data, Offsets);
+
+    public void Clear()
+    {
+        _count = 0;
+        _length = 0;
+    }
+
+    /// <summary>Makes room for that many more values and bytes, so that appends within it never reallocate.</summary>
+    public void Reserve(long additionalValues, long additionalBytes)
+    {
+        EnsureValues((long)_count + additionalValues);
+        EnsureData((long)_length + additionalBytes);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Append(ReadOnlySpan<byte> value)
+    {
+        value.CopyTo(AppendUninitialized(value.Length));
+    }
+
+    /// <summary>Adds one value of <paramref name="length"/> bytes and returns its (unfilled) bytes to write.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Span<byte> AppendUninitialized(int length)
+    {
+        int start = _length;
+        int count = _count;
+        if ((uint)(count + 1) >= (uint)_offsets.Length || (uint)length > (uint)(_data.Length - start))
+        {
+            Grow(length);
+        }
+
+        int end = start + length;
+        _offsets[count + 1] = end;
+        _length = end;
+        _count = count + 1;
+        return _data.AsSpan(start, length);
+    }
+
+    /// <summary>Copies into exactly-sized arrays (offsets <c>Count + 1</c> long).</summary>
+    public (byte[] Data, int[] Offsets) ToArrays() => (Data.ToArray(), Offsets.ToArray());
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        EnsureValues((long)_count + 1);
+        EnsureData((long)_length + length);
+    }
+
+    private void EnsureValues(long values)
+    {
+        if (values < 0 || values > MaxValues || values + 1 > Array.MaxLength)
+        {
+            EncodingErrors.Throw($"byte-array column would hold {values} values, over the limit of one buffer");
+        }
+
+        long slots = values + 1;
+        if (slots <= _offsets.Length)
+        {
+            return;
+        }
+
+        long grown = Math.Min(Math.Max(slots, (long)_offsets.Length * 2), Array.MaxLength);
+        Array.Resize(ref _offsets, (int)grown);
+    }
+
+    private void EnsureData(long bytes)
+    {
+        if (bytes < 0 || bytes > Array.MaxLength)
+        {
+            EncodingErrors.Throw($"byte-array data would reach {bytes} bytes, over the {Array.MaxLength}-byte limit of one buffer");
+        }
+
+        if (bytes <= _data.Length)
+        {
+            return;
+        }
+
+        long grown = Math.Min(Math.Max(bytes, Math.Max((long)_data.Length * 2, 256)), Array.MaxLength);
+        byte[] next = GC.AllocateUninitializedArray<byte>((int)grown);
+        _data.AsSpan(0, _length).CopyTo(next);
+        _data = next;
+    }
+}
+
+/// <summary>
+/// A read-only view of byte-array values in the <see cref="ByteArrayBuilder"/> layout: value <c>i</c> is
+/// <c>Data[Offsets[i]..Offsets[i + 1]]</c>. <c>Offsets[0]</c> need not be 0, so a slice of a larger column is valid.
+/// </summary>
+internal readonly ref struct ByteArraySpan
+{
+    public ByteArraySpan(ReadOnlySpan<byte> data, ReadOnlySpan<int> offsets)
+    {
+        Data = data;
+        Offsets = offsets;
+    }
+
+    public ReadOnlySpan<byte> Data { get; }
+
+    public ReadOnlySpan<int> Offsets { get; }
+
+    public int Count => Offsets.IsEmpty ? 0 : Offsets.Length - 1;
+
+    public ReadOnlySpan<byte> this[int index]
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            int start = Offsets[index];
+            return Data.Slice(start, Offsets[index + 1] - start);
+        }
+    }
+
+    /// <summary>Offsets must rise monotonically within the data; encoders check this once, up front.</summary>
+    public void Validate(string encoding)
+    {
+        ReadOnlySpan<int> offsets = Offsets;
+        if (offsets.IsEmpty)
+        {
+            return;
+        }
+
+        int previous = offsets[0];
+        if (previous < 0 || previous > Data.Length)
+        {
+            EncodingErrors.Throw($"{encoding}: first offset {previous} lies outside the {Data.Length}-byte data buffer");
+        }
+
+        for (int i = 1; i < offsets.Length; i++)
+        {
+            int next = offsets[i];
+            if (next < previous || next > Data.Length)
+            {
+                EncodingErrors.Throw($"{encoding}: offset {i} ({next}) is below offset {i - 1} ({previous}) or beyond the {Data.Length}-byte data buffer");
+            }
+
+            previous = next;
+        }
+    }
+}
