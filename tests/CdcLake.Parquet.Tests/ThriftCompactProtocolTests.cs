@@ -4,6 +4,10 @@ using Xunit;
 
 namespace CdcLake.Parquet.Tests;
 
+using LogicalType = CdcLake.Parquet.Meta.LogicalType;
+using PhysicalType = CdcLake.Parquet.Meta.PhysicalType;
+using TimeUnit = CdcLake.Parquet.Meta.TimeUnit;
+
 /// <summary>The Thrift compact protocol on its own: encodings, skipping, and refusal of bad bytes.</summary>
 public sealed class ThriftCompactProtocolTests
 {

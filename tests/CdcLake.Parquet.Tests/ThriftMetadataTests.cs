@@ -6,6 +6,10 @@ using Xunit;
 
 namespace CdcLake.Parquet.Tests;
 
+using LogicalType = CdcLake.Parquet.Meta.LogicalType;
+using PhysicalType = CdcLake.Parquet.Meta.PhysicalType;
+using TimeUnit = CdcLake.Parquet.Meta.TimeUnit;
+
 /// <summary>The footer and page-header model against the Parquet compatibility corpus and corrupt input.</summary>
 public sealed class ThriftMetadataTests
 {
