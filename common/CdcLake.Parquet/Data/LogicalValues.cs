@@ -44,12 +44,22 @@ public static class LogicalValues
     public static int DaysFromDate(DateOnly date) => date.DayNumber - UnixEpochDayNumber;
 
     /// <summary>Converts a count of <paramref name="unit"/>s since the epoch to .NET ticks (100 ns), truncating toward minus infinity.</summary>
-    public static long ToTicks(long value, TimeUnit unit) => unit switch
+    public static long ToTicks(long value, TimeUnit unit)
     {
-        TimeUnit.Millis => checked(value * 10_000),
-        TimeUnit.Micros => checked(value * 10),
-        _ => Math.DivRem(value, 100, out var rem) - (rem < 0 ? 1 : 0),
-    };
+        try
+        {
+            return unit switch
+            {
+                TimeUnit.Millis => checked(value * 10_000),
+                TimeUnit.Micros => checked(value * 10),
+                _ => Math.DivRem(value, 100, out var rem) - (rem < 0 ? 1 : 0),
+            };
+        }
+        catch (OverflowException)
+        {
+            throw new ParquetException($"time value {value} {unit.ToString().ToLowerInvariant()} is outside the range .NET dates can hold (years 1-9999)");
+        }
+    }
 
     private static object ConvertInt32(LogicalType? logical, int value) => logical?.Kind switch
     {

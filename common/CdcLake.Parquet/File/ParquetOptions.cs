@@ -23,6 +23,9 @@ public sealed class ParquetReadOptions
     /// allocations driven by corrupt lengths; real pages are a few MB.
     /// </summary>
     public int MaxPageBytes { get; init; } = 256 << 20;
+
+    /// <summary>Column chunks of one row group decoded at once.</summary>
+    public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 }
 
 public sealed class ParquetWriteOptions

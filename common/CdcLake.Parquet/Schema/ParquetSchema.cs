@@ -16,12 +16,26 @@ public sealed class ParquetSchema
     {
     }
 
-    internal ParquetSchema(IReadOnlyList<Field> fields, SchemaNode root)
+    /// <param name="reindex">
+    /// False for a projection of another schema: its nodes keep the leaf numbering of the file they came from.
+    /// </param>
+    internal ParquetSchema(IReadOnlyList<Field> fields, SchemaNode root, bool reindex = true)
     {
         Fields = fields;
         Root = root;
         var leaves = new List<ColumnDescriptor>();
-        root.CollectLeaves(leaves);
+        if (reindex)
+        {
+            root.CollectLeaves(leaves);
+        }
+        else
+        {
+            foreach (var child in root.Children)
+            {
+                leaves.AddRange(Enumerable.Range(0, child.LeafCount).Select(i => child.FirstLeaf + i).Select(i => FindLeaf(child, i)));
+            }
+        }
+
         Columns = leaves;
         _fieldIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < fields.Count; i++)
@@ -34,6 +48,9 @@ public sealed class ParquetSchema
     }
 
     public IReadOnlyList<Field> Fields { get; }
+
+    private static ColumnDescriptor FindLeaf(SchemaNode node, int index) =>
+        node.Column is { } c && c.Index == index ? c : FindLeaf(node.Children.Last(ch => ch.FirstLeaf <= index), index);
 
     /// <summary>The leaf columns in file order.</summary>
     public IReadOnlyList<ColumnDescriptor> Columns { get; }

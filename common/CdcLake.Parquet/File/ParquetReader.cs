@@ -1,0 +1,189 @@
+using CdcLake.Parquet.Internal;
+using CdcLake.Parquet.Internal.Reading;
+using CdcLake.Parquet.Meta;
+
+namespace CdcLake.Parquet;
+
+/// <summary>
+/// Reads a Parquet file one row group at a time, so memory stays bounded by the largest row group
+/// (and by the projected columns of it). Column chunks of a row group are decoded in parallel.
+/// Every problem with the bytes surfaces as a <see cref="ParquetException"/> naming the file and column.
+/// </summary>
+public sealed class ParquetReader : IDisposable
+{
+    private readonly IRandomAccessFile _file;
+    private readonly ParquetReadOptions _options;
+    private readonly FileMetaData _meta;
+    private ParquetFileInfo? _info;
+
+    public ParquetReader(IRandomAccessFile file, ParquetReadOptions? options = null)
+    {
+        _file = file;
+        _options = options ?? ParquetReadOptions.Default;
+        try
+        {
+            _meta = ReadFooter(file);
+            if (_meta.IsEncrypted)
+            {
+                throw new ParquetException("encrypted files are not supported");
+            }
+
+            Schema = FileSchemaReader.Read(_meta.Schema);
+            RowCount = CheckRowGroups();
+        }
+        catch (Exception e) when (IsDataError(e))
+        {
+            file.Dispose();
+            throw Contextualize(e, null);
+        }
+    }
+
+    public string Name => _file.Name;
+
+    public ParquetSchema Schema { get; }
+
+    /// <summary>Rows in the file: the sum over row groups (some writers leave the footer's total at 0).</summary>
+    public long RowCount { get; }
+
+    public int RowGroupCount => _meta.RowGroups.Count;
+
+    public ParquetFileInfo Info => _info ??= FileInfoBuilder.Build(_meta, Schema, RowCount);
+
+    public static ParquetReader Open(string path, ParquetReadOptions? options = null) =>
+        new(new LocalRandomAccessFile(path), options);
+
+    /// <summary>Reads one row group; <paramref name="columns"/> names top-level fields (null: all).</summary>
+    public RecordBatch ReadRowGroup(int index, IReadOnlyList<string>? columns = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, RowGroupCount);
+        var (nodes, batchSchema) = Project(columns);
+        var rowGroup = _meta.RowGroups[index];
+        var rows = (int)rowGroup.NumRows;
+        var leaves = new LeafChunk?[Schema.Columns.Count];
+        var wanted = nodes.SelectMany(n => Enumerable.Range(n.FirstLeaf, n.LeafCount)).ToArray();
+        string? current = null;
+        try
+        {
+            Parallel.ForEach(
+                wanted,
+                new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism },
+                leaf => leaves[leaf] = ReadLeaf(rowGroup, leaf, rows));
+            current = null;
+            var vectors = RecordAssembler.Assemble(nodes, leaves, rows);
+            return new RecordBatch(batchSchema, vectors, rows);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0 && IsDataError(e.InnerExceptions[0]))
+        {
+            throw Contextualize(e.InnerExceptions[0], current);
+        }
+        catch (Exception e) when (IsDataError(e))
+        {
+            throw Contextualize(e, current);
+        }
+    }
+
+    /// <summary>Streams row groups, skipping those <paramref name="keepRowGroup"/> rejects (e.g. by statistics).</summary>
+    public IEnumerable<RecordBatch> ReadBatches(IReadOnlyList<string>? columns = null, Func<RowGroupInfo, bool>? keepRowGroup = null)
+    {
+        for (var i = 0; i < RowGroupCount; i++)
+        {
+            if (keepRowGroup is null || keepRowGroup(Info.RowGroups[i]))
+            {
+                yield return ReadRowGroup(i, columns);
+            }
+        }
+    }
+
+    public void Dispose() => _file.Dispose();
+
+    private LeafChunk ReadLeaf(RowGroup rowGroup, int leaf, int rows)
+    {
+        var column = Schema.Columns[leaf];
+        try
+        {
+            return ColumnChunkReader.Read(_file, rowGroup.Columns[leaf], column, rows, _options);
+        }
+        catch (Exception e) when (IsDataError(e))
+        {
+            throw Contextualize(e, column.DottedPath);
+        }
+    }
+
+    private (SchemaNode[] Nodes, ParquetSchema Schema) Project(IReadOnlyList<string>? columns)
+    {
+        if (columns is null)
+        {
+            return (Schema.Root.Children, Schema);
+        }
+
+        var nodes = new SchemaNode[columns.Count];
+        for (var i = 0; i < columns.Count; i++)
+        {
+            var index = Schema.IndexOf(columns[i]);
+            if (index < 0)
+            {
+                throw new ParquetException($"no column named '{columns[i]}'; the file has {string.Join(", ", Schema.Fields.Select(f => f.Name))}").WithContext(Name);
+            }
+
+            nodes[i] = Schema.Root.Children[index];
+        }
+
+        return (nodes, new ParquetSchema(nodes.Select(n => n.Field!).ToArray(), new SchemaNode(NodeKind.Root, null, 0, 0, nodes.ToArray()), reindex: false));
+    }
+
+    private static FileMetaData ReadFooter(IRandomAccessFile file)
+    {
+        var length = file.Length;
+        if (length < ParquetFooter.MinFileLength)
+        {
+            throw new ParquetException($"file is too short to be Parquet ({length} bytes)");
+        }
+
+        Span<byte> head = stackalloc byte[4];
+        file.ReadExactly(0, head);
+        if (!head.SequenceEqual(ParquetFooter.Magic))
+        {
+            throw new ParquetException("file does not start with the Parquet magic 'PAR1'");
+        }
+
+        Span<byte> tail = stackalloc byte[ParquetFooter.TailLength];
+        file.ReadExactly(length - tail.Length, tail);
+        var footerLength = ParquetFooter.ReadFooterLength(tail, length);
+        var footer = new byte[footerLength];
+        file.ReadExactly(length - tail.Length - footerLength, footer);
+        return ParquetFooter.Parse(footer);
+    }
+
+    private long CheckRowGroups()
+    {
+        long total = 0;
+        for (var i = 0; i < _meta.RowGroups.Count; i++)
+        {
+            var rg = _meta.RowGroups[i];
+            if (rg.Columns.Count != Schema.Columns.Count)
+            {
+                throw new ParquetException($"row group {i} has {rg.Columns.Count} column chunks, the schema has {Schema.Columns.Count} columns");
+            }
+
+            if (rg.NumRows < 0 || rg.NumRows > Array.MaxLength)
+            {
+                throw new ParquetException($"row group {i} claims {rg.NumRows} rows");
+            }
+
+            total += rg.NumRows;
+        }
+
+        return total;
+    }
+
+    private static bool IsDataError(Exception e) =>
+        e is ParquetException or IOException or InvalidDataException or IndexOutOfRangeException or ArgumentException
+            or OverflowException or InvalidCastException or FormatException or NullReferenceException or InvalidOperationException;
+
+    private ParquetException Contextualize(Exception e, string? column) => e switch
+    {
+        ParquetException p => p.WithContext(Name, column),
+        _ => new ParquetException($"malformed data ({e.GetType().Name}: {e.Message})", e).WithContext(Name, column),
+    };
+}

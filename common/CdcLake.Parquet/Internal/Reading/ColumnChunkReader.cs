@@ -1,0 +1,529 @@
+using System.Buffers;
+using CdcLake.Parquet.Compression;
+using CdcLake.Parquet.Encodings;
+using CdcLake.Parquet.Meta;
+
+namespace CdcLake.Parquet.Internal.Reading;
+
+using MetaPhysicalType = CdcLake.Parquet.Meta.PhysicalType;
+
+/// <summary>
+/// Decodes one column chunk: reads its bytes in one ranged read, walks the page headers, checks CRCs,
+/// decompresses, and decodes levels and values into a <see cref="LeafChunk"/>. Every count taken from
+/// the file is checked against what the row group and the bytes can hold before it sizes anything.
+/// </summary>
+internal sealed class ColumnChunkReader
+{
+    private readonly ColumnDescriptor _column;
+    private readonly ColumnMetaData _meta;
+    private readonly long _rowGroupRows;
+    private readonly ParquetReadOptions _options;
+    private readonly LevelBuffer? _definition;
+    private readonly LevelBuffer? _repetition;
+    private readonly ValueAccumulator _values;
+    private readonly int _definitionBits;
+    private readonly int _repetitionBits;
+    private Array? _dictionary;
+    private ByteArrayBuilder? _binaryDictionary;
+    private long _levelCount;
+
+    private ColumnChunkReader(ColumnDescriptor column, ColumnMetaData meta, long rowGroupRows, ParquetReadOptions options)
+    {
+        _column = column;
+        _meta = meta;
+        _rowGroupRows = rowGroupRows;
+        _options = options;
+        _definition = column.MaxDefinitionLevel > 0 ? new LevelBuffer() : null;
+        _repetition = column.MaxRepetitionLevel > 0 ? new LevelBuffer() : null;
+        _definitionBits = RleBitPackedHybrid.BitWidthFor(column.MaxDefinitionLevel);
+        _repetitionBits = RleBitPackedHybrid.BitWidthFor(column.MaxRepetitionLevel);
+        _values = ValueAccumulator.For(column.Field);
+    }
+
+    private PhysicalType Physical => _column.Field.PhysicalType;
+
+    public static LeafChunk Read(IRandomAccessFile file, ColumnChunk chunk, ColumnDescriptor column, long rowGroupRows, ParquetReadOptions options)
+    {
+        if (chunk.IsEncrypted)
+        {
+            throw new ParquetException("encrypted columns are not supported");
+        }
+
+        if (chunk.FilePath is not null)
+        {
+            throw new ParquetException($"column data kept in another file ('{chunk.FilePath}') is not supported");
+        }
+
+        var meta = chunk.MetaData ?? throw new ParquetException("column chunk has no metadata");
+        var reader = new ColumnChunkReader(column, meta, rowGroupRows, options);
+        if (meta.NumValues == 0 && rowGroupRows == 0)
+        {
+            // Writers record placeholder offsets for chunks without values; there is nothing to read.
+            return reader.Finish();
+        }
+
+        reader.CheckMetadata(file.Length);
+        var length = (int)meta.TotalCompressedSize;
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            file.ReadExactly(meta.FirstPageOffset, buffer.AsSpan(0, length));
+            reader.ReadPages(buffer.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return reader.Finish();
+    }
+
+    private void CheckMetadata(long fileLength)
+    {
+        var expected = ToMetaType(Physical);
+        if (_meta.Type != expected)
+        {
+            throw new ParquetException($"column chunk says type {_meta.Type}, the schema says {expected}");
+        }
+
+        var start = _meta.FirstPageOffset;
+        var length = _meta.TotalCompressedSize;
+        if (start < 4 || length <= 0 || length > _options.MaxPageBytes * 8L || length > int.MaxValue || start > fileLength - 8 - length)
+        {
+            throw new ParquetException($"column chunk at offset {start} of {length} bytes does not fit in the {fileLength}-byte file");
+        }
+
+        if (_meta.NumValues < 0 || _meta.NumValues > int.MaxValue)
+        {
+            throw new ParquetException($"column chunk claims {_meta.NumValues} values");
+        }
+    }
+
+    private void ReadPages(ReadOnlySpan<byte> data)
+    {
+        var position = 0;
+        while (position < data.Length && _levelCount < _meta.NumValues)
+        {
+            var header = PageHeader.Read(data[position..], out var headerLength);
+            position += headerLength;
+            var compressedSize = header.CompressedPageSize;
+            if (compressedSize < 0 || compressedSize > data.Length - position)
+            {
+                throw new ParquetException($"page at chunk offset {position - headerLength} claims {compressedSize} bytes, {data.Length - position} remain");
+            }
+
+            if (header.UncompressedPageSize < 0 || header.UncompressedPageSize > _options.MaxPageBytes)
+            {
+                throw new ParquetException($"page claims {header.UncompressedPageSize} uncompressed bytes (limit {_options.MaxPageBytes})");
+            }
+
+            var page = data.Slice(position, compressedSize);
+            position += compressedSize;
+            if (_options.VerifyChecksums && header.Crc is { } crc && (uint)crc != Crc32.Compute(page))
+            {
+                throw new ParquetException($"page CRC mismatch: stored {(uint)crc:x8}, computed {Crc32.Compute(page):x8}");
+            }
+
+            switch (header.Type)
+            {
+                case PageType.DictionaryPage:
+                    ReadDictionaryPage(header, page);
+                    break;
+                case PageType.DataPage:
+                    ReadDataPageV1(header, page);
+                    break;
+                case PageType.DataPageV2:
+                    ReadDataPageV2(header, page);
+                    break;
+                default:
+                    // Index pages and page types newer than this reader carry no values.
+                    break;
+            }
+        }
+    }
+
+    private LeafChunk Finish()
+    {
+        if (_levelCount != _meta.NumValues)
+        {
+            throw new ParquetException($"pages hold {_levelCount} values, the column chunk declares {_meta.NumValues}");
+        }
+
+        return new LeafChunk(_column, (int)_levelCount, _definition?.Array, _repetition?.Array, _values.ToLeafValues());
+    }
+
+    private void ReadDictionaryPage(PageHeader header, ReadOnlySpan<byte> page)
+    {
+        var dict = header.DictionaryPageHeader!;
+        if (_dictionary is not null || _binaryDictionary is not null)
+        {
+            throw new ParquetException("column chunk has a second dictionary page");
+        }
+
+        if (dict.Encoding is not (Encoding.Plain or Encoding.PlainDictionary))
+        {
+            throw new ParquetException($"dictionary page encoding {dict.Encoding} is not supported");
+        }
+
+        var count = dict.NumValues;
+        var minBytes = Physical switch
+        {
+            PhysicalType.ByteArray => 4,
+            PhysicalType.FixedLenByteArray => _column.Field.TypeLength,
+            PhysicalType.Int32 or PhysicalType.Float => 4,
+            PhysicalType.Int96 => 12,
+            PhysicalType.Boolean => throw new ParquetException("BOOLEAN columns cannot be dictionary encoded"),
+            _ => 8,
+        };
+        if (count < 0 || (long)count * minBytes > header.UncompressedPageSize)
+        {
+            throw new ParquetException($"dictionary page claims {count} entries in {header.UncompressedPageSize} bytes");
+        }
+
+        var bytes = Decompress(page, header.UncompressedPageSize, out var rented);
+        try
+        {
+            switch (Physical)
+            {
+                case PhysicalType.ByteArray:
+                    _binaryDictionary = new ByteArrayBuilder(count, bytes.Length);
+                    PlainDecoder.DecodeByteArray(bytes, count, _binaryDictionary);
+                    break;
+                case PhysicalType.FixedLenByteArray:
+                    _binaryDictionary = new ByteArrayBuilder(count, bytes.Length);
+                    PlainDecoder.DecodeFixedLenByteArray(bytes, _column.Field.TypeLength, count, _binaryDictionary);
+                    break;
+                case PhysicalType.Int32:
+                    _dictionary = DecodePlainArray<int>(bytes, count, (d, v) => PlainDecoder.DecodeInt32(d, v));
+                    break;
+                case PhysicalType.Int64:
+                    _dictionary = DecodePlainArray<long>(bytes, count, (d, v) => PlainDecoder.DecodeInt64(d, v));
+                    break;
+                case PhysicalType.Float:
+                    _dictionary = DecodePlainArray<float>(bytes, count, (d, v) => PlainDecoder.DecodeFloat(d, v));
+                    break;
+                case PhysicalType.Double:
+                    _dictionary = DecodePlainArray<double>(bytes, count, (d, v) => PlainDecoder.DecodeDouble(d, v));
+                    break;
+                case PhysicalType.Int96:
+                    _dictionary = DecodePlainArray<Int96>(bytes, count, (d, v) => PlainDecoder.DecodeInt96(d, v));
+                    break;
+            }
+        }
+        finally
+        {
+            Return(rented);
+        }
+    }
+
+    private delegate int SpanDecoder<T>(ReadOnlySpan<byte> data, Span<T> values);
+
+    private static T[] DecodePlainArray<T>(ReadOnlySpan<byte> data, int count, SpanDecoder<T> decode)
+    {
+        var values = new T[count];
+        decode(data, values);
+        return values;
+    }
+
+    private void ReadDataPageV1(PageHeader header, ReadOnlySpan<byte> page)
+    {
+        var h = header.DataPageHeader!;
+        var count = CheckPageValueCount(h.NumValues);
+        var bytes = Decompress(page, header.UncompressedPageSize, out var rented);
+        try
+        {
+            var position = 0;
+            if (_repetition is not null)
+            {
+                position += DecodeLevelsV1(bytes, h.RepetitionLevelEncoding, _repetitionBits, _repetition.Append(count), "repetition");
+            }
+
+            var present = count;
+            if (_definition is not null)
+            {
+                var levels = _definition.Append(count);
+                position += DecodeLevelsV1(bytes[position..], h.DefinitionLevelEncoding, _definitionBits, levels, "definition");
+                present = CountPresent(levels);
+            }
+
+            CheckRepetitionStart(count);
+            DecodeValues(bytes[position..], h.Encoding, present);
+            _levelCount += count;
+        }
+        finally
+        {
+            Return(rented);
+        }
+    }
+
+    private void ReadDataPageV2(PageHeader header, ReadOnlySpan<byte> page)
+    {
+        var h = header.DataPageHeaderV2!;
+        var count = CheckPageValueCount(h.NumValues);
+        var repBytes = h.RepetitionLevelsByteLength;
+        var defBytes = h.DefinitionLevelsByteLength;
+        if (repBytes < 0 || defBytes < 0 || (long)repBytes + defBytes > page.Length || (long)repBytes + defBytes > header.UncompressedPageSize)
+        {
+            throw new ParquetException($"data page v2 level lengths {repBytes}+{defBytes} exceed the page's {page.Length} bytes");
+        }
+
+        if (_repetition is not null)
+        {
+            RleBitPackedHybrid.Decode(page[..repBytes], _repetitionBits, _repetition.Append(count));
+        }
+
+        var present = count;
+        if (_definition is not null)
+        {
+            var levels = _definition.Append(count);
+            RleBitPackedHybrid.Decode(page.Slice(repBytes, defBytes), _definitionBits, levels);
+            present = CountPresent(levels);
+        }
+
+        if (count - present != h.NumNulls && h.NumNulls != 0 || (_definition is null && h.NumNulls != 0))
+        {
+            throw new ParquetException($"data page v2 declares {h.NumNulls} nulls, its levels say {count - present}");
+        }
+
+        CheckRepetitionStart(count);
+        var valueBytes = page[(repBytes + defBytes)..];
+        var uncompressed = header.UncompressedPageSize - repBytes - defBytes;
+        if (h.ValuesAreCompressed)
+        {
+            var bytes = Decompress(valueBytes, uncompressed, out var rented);
+            try
+            {
+                DecodeValues(bytes, h.Encoding, present);
+            }
+            finally
+            {
+                Return(rented);
+            }
+        }
+        else
+        {
+            DecodeValues(valueBytes, h.Encoding, present);
+        }
+
+        _levelCount += count;
+    }
+
+    private int CheckPageValueCount(int count)
+    {
+        // Flat columns have one level per row; nested ones cannot exceed the chunk's declared total.
+        var limit = _repetition is null ? _rowGroupRows : _meta.NumValues;
+        if (count < 0 || count > limit - _levelCount)
+        {
+            throw new ParquetException($"page claims {count} values where at most {Math.Max(0, limit - _levelCount)} remain");
+        }
+
+        return count;
+    }
+
+    private void CheckRepetitionStart(int count)
+    {
+        if (_repetition is not null && count > 0 && _levelCount == 0 && _repetition.Array[0] != 0)
+        {
+            throw new ParquetException("the first value of the column chunk does not start a row (repetition level is not 0)");
+        }
+
+        if (_repetition is not null)
+        {
+            var levels = _repetition.Array.AsSpan((int)_levelCount, count);
+            foreach (var level in levels)
+            {
+                if ((uint)level > (uint)_column.MaxRepetitionLevel)
+                {
+                    throw new ParquetException($"repetition level {level} exceeds the maximum {_column.MaxRepetitionLevel}");
+                }
+            }
+        }
+    }
+
+    private int CountPresent(ReadOnlySpan<int> levels)
+    {
+        var max = _column.MaxDefinitionLevel;
+        var present = 0;
+        foreach (var level in levels)
+        {
+            if (level == max)
+            {
+                present++;
+            }
+            else if ((uint)level > (uint)max)
+            {
+                throw new ParquetException($"definition level {level} exceeds the maximum {max}");
+            }
+        }
+
+        return present;
+    }
+
+    private static int DecodeLevelsV1(ReadOnlySpan<byte> data, Encoding encoding, int bitWidth, Span<int> levels, string what) => encoding switch
+    {
+        Encoding.Rle => RleBitPackedHybrid.DecodeLengthPrefixed(data, bitWidth, levels),
+        Encoding.BitPacked => LegacyBitPacked.Decode(data, bitWidth, levels),
+        _ => throw new ParquetException($"{what} levels use encoding {encoding}, expected RLE or BIT_PACKED"),
+    };
+
+    private void DecodeValues(ReadOnlySpan<byte> data, Encoding encoding, int count)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        switch (encoding)
+        {
+            case Encoding.PlainDictionary or Encoding.RleDictionary:
+                DecodeDictionaryIndices(data, count);
+                return;
+            case Encoding.Plain:
+                DecodePlain(data, count);
+                return;
+            case Encoding.Rle when _values is FixedAccumulator<bool> booleans:
+                RleBitPackedHybrid.DecodeBooleans(data, booleans.Append(count));
+                booleans.Commit(count);
+                return;
+            case Encoding.DeltaBinaryPacked when _values is FixedAccumulator<int> ints:
+                DeltaBinaryPacked.DecodeInt32(data, ints.Append(count));
+                ints.Commit(count);
+                return;
+            case Encoding.DeltaBinaryPacked when _values is FixedAccumulator<long> longs:
+                DeltaBinaryPacked.DecodeInt64(data, longs.Append(count));
+                longs.Commit(count);
+                return;
+            case Encoding.DeltaLengthByteArray when _values is BinaryAccumulator binary:
+                DeltaLengthByteArray.Decode(data, count, binary.Builder, FixedWidth);
+                return;
+            case Encoding.DeltaByteArray when _values is BinaryAccumulator binary:
+                DeltaByteArray.Decode(data, count, binary.Builder, FixedWidth);
+                return;
+            case Encoding.ByteStreamSplit:
+                DecodeByteStreamSplit(data, count);
+                return;
+            default:
+                throw new ParquetException($"encoding {encoding} is not valid for {Physical} values");
+        }
+    }
+
+    private int FixedWidth => Physical == PhysicalType.FixedLenByteArray ? _column.Field.TypeLength : -1;
+
+    private void DecodePlain(ReadOnlySpan<byte> data, int count)
+    {
+        switch (_values)
+        {
+            case FixedAccumulator<bool> a: PlainDecoder.DecodeBooleans(data, a.Append(count)); a.Commit(count); break;
+            case FixedAccumulator<int> a: PlainDecoder.DecodeInt32(data, a.Append(count)); a.Commit(count); break;
+            case FixedAccumulator<long> a: PlainDecoder.DecodeInt64(data, a.Append(count)); a.Commit(count); break;
+            case FixedAccumulator<float> a: PlainDecoder.DecodeFloat(data, a.Append(count)); a.Commit(count); break;
+            case FixedAccumulator<double> a: PlainDecoder.DecodeDouble(data, a.Append(count)); a.Commit(count); break;
+            case FixedAccumulator<Int96> a: PlainDecoder.DecodeInt96(data, a.Append(count)); a.Commit(count); break;
+            case BinaryAccumulator b when Physical == PhysicalType.FixedLenByteArray:
+                PlainDecoder.DecodeFixedLenByteArray(data, _column.Field.TypeLength, count, b.Builder);
+                break;
+            case BinaryAccumulator b:
+                PlainDecoder.DecodeByteArray(data, count, b.Builder);
+                break;
+        }
+    }
+
+    private void DecodeByteStreamSplit(ReadOnlySpan<byte> data, int count)
+    {
+        switch (_values)
+        {
+            case FixedAccumulator<int> a: ByteStreamSplit.DecodeInt32(data, a.Append(count)); a.Commit(count); break;
+            case FixedAccumulator<long> a: ByteStreamSplit.DecodeInt64(data, a.Append(count)); a.Commit(count); break;
+            case FixedAccumulator<float> a: ByteStreamSplit.DecodeFloat(data, a.Append(count)); a.Commit(count); break;
+            case FixedAccumulator<double> a: ByteStreamSplit.DecodeDouble(data, a.Append(count)); a.Commit(count); break;
+            case BinaryAccumulator b when Physical == PhysicalType.FixedLenByteArray:
+                ByteStreamSplit.DecodeFixedLenByteArray(data, _column.Field.TypeLength, count, b.Builder);
+                break;
+            default:
+                throw new ParquetException($"encoding BYTE_STREAM_SPLIT is not valid for {Physical} values");
+        }
+    }
+
+    private void DecodeDictionaryIndices(ReadOnlySpan<byte> data, int count)
+    {
+        if (_dictionary is null && _binaryDictionary is null)
+        {
+            throw new ParquetException("data page is dictionary encoded but the column chunk has no dictionary page");
+        }
+
+        var indices = ArrayPool<int>.Shared.Rent(count);
+        try
+        {
+            var span = indices.AsSpan(0, count);
+            RleBitPackedHybrid.DecodeDictionaryIndices(data, span);
+            switch (_values)
+            {
+                case BinaryAccumulator b:
+                    DictionaryGather.Gather(_binaryDictionary!.AsSpan(), span, b.Builder);
+                    break;
+                case FixedAccumulator<int> a: Gather(a, (int[])_dictionary!, span); break;
+                case FixedAccumulator<long> a: Gather(a, (long[])_dictionary!, span); break;
+                case FixedAccumulator<float> a: Gather(a, (float[])_dictionary!, span); break;
+                case FixedAccumulator<double> a: Gather(a, (double[])_dictionary!, span); break;
+                case FixedAccumulator<Int96> a: Gather(a, (Int96[])_dictionary!, span); break;
+                default: throw new ParquetException($"{Physical} values cannot be dictionary encoded");
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(indices);
+        }
+    }
+
+    private static void Gather<T>(FixedAccumulator<T> target, T[] dictionary, ReadOnlySpan<int> indices)
+        where T : unmanaged
+    {
+        DictionaryGather.Gather<T>(dictionary, indices, target.Append(indices.Length));
+        target.Commit(indices.Length);
+    }
+
+    private ReadOnlySpan<byte> Decompress(ReadOnlySpan<byte> input, int uncompressedSize, out byte[]? rented)
+    {
+        var codec = (CodecId)(int)_meta.Codec;
+        if (codec == CodecId.Uncompressed)
+        {
+            if (input.Length != uncompressedSize)
+            {
+                throw new ParquetException($"uncompressed page holds {input.Length} bytes but declares {uncompressedSize}");
+            }
+
+            rented = null;
+            return input;
+        }
+
+        if (uncompressedSize < 0 || uncompressedSize > _options.MaxPageBytes)
+        {
+            throw new ParquetException($"page claims {uncompressedSize} uncompressed bytes (limit {_options.MaxPageBytes})");
+        }
+
+        rented = ArrayPool<byte>.Shared.Rent(Math.Max(1, uncompressedSize));
+        var output = rented.AsSpan(0, uncompressedSize);
+        PageCompression.Decompress(codec, input, output);
+        return output;
+    }
+
+    private static void Return(byte[]? rented)
+    {
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static MetaPhysicalType ToMetaType(PhysicalType type) => type switch
+    {
+        PhysicalType.Boolean => MetaPhysicalType.Boolean,
+        PhysicalType.Int32 => MetaPhysicalType.Int32,
+        PhysicalType.Int64 => MetaPhysicalType.Int64,
+        PhysicalType.Int96 => MetaPhysicalType.Int96,
+        PhysicalType.Float => MetaPhysicalType.Float,
+        PhysicalType.Double => MetaPhysicalType.Double,
+        PhysicalType.ByteArray => MetaPhysicalType.ByteArray,
+        _ => MetaPhysicalType.FixedLenByteArray,
+    };
+}
