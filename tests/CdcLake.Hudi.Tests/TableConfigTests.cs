@@ -83,8 +83,18 @@ public class TableConfigTests
         var reread = JavaProperties.Load(written);
         reread.OrderBy(kv => kv.Key, StringComparer.Ordinal).Should().Equal(original.OrderBy(kv => kv.Key, StringComparer.Ordinal));
         reread.Keys.Last().Should().Be("hoodie.table.checksum", "Hudi writes the checksum last");
-        Encoding.Latin1.GetString(written).Should().StartWith("#Properties saved on 2024-01-01T00:00:00.000Z\n#Mon Jan 01 00:00:00 UTC 2024\n");
+        Encoding.Latin1.GetString(written).Should().StartWith("#Properties saved on 2024-01-01T00:00:00Z\n#Mon Jan 01 00:00:00 UTC 2024\n");
         TableConfig.Parse(written).TableName.Should().Be(config.TableName);
+    }
+
+    [Fact]
+    public void Saved_on_comment_prints_the_instant_as_java_does()
+    {
+        var at = new DateTimeOffset(2024, 4, 18, 22, 32, 13, TimeSpan.Zero);
+        TableConfig.JavaInstantText(at).Should().Be("2024-04-18T22:32:13Z");
+        TableConfig.JavaInstantText(at.AddMilliseconds(522)).Should().Be("2024-04-18T22:32:13.522Z");
+        TableConfig.JavaInstantText(at.AddTicks(6_246_770)).Should().Be("2024-04-18T22:32:13.624677Z");
+        TableConfig.JavaInstantText(at.AddTicks(1)).Should().Be("2024-04-18T22:32:13.000000100Z");
     }
 
     [Fact]

@@ -219,8 +219,22 @@ public sealed class TableConfig
         var p = _properties.Clone();
         p.Remove(HoodieTableConfig.Checksum.Key);
         p.Set(HoodieTableConfig.Checksum.Key, ComputeChecksum(DatabaseName, TableName).ToString(CultureInfo.InvariantCulture));
-        var comment = "Properties saved on " + at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-        return p.ToBytes(comment, at);
+        return p.ToBytes("Properties saved on " + JavaInstantText(at), at);
+    }
+
+    /// <summary>java.time.Instant.toString: ISO-8601 UTC with the fraction in groups of 3 digits, none when zero.</summary>
+    internal static string JavaInstantText(DateTimeOffset instant)
+    {
+        var utc = instant.UtcDateTime;
+        var text = utc.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+        var ticks = utc.Ticks % TimeSpan.TicksPerSecond;
+        if (ticks != 0)
+        {
+            var nanos = (ticks * 100).ToString("D9", CultureInfo.InvariantCulture);
+            text += "." + (nanos.EndsWith("000000", StringComparison.Ordinal) ? nanos[..3] : nanos.EndsWith("000", StringComparison.Ordinal) ? nanos[..6] : nanos);
+        }
+
+        return text + "Z";
     }
 
     /// <summary>

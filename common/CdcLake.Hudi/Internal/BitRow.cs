@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
-using CdcLake.Hudi.Internal;
 
-namespace CdcLake.Hudi;
+namespace CdcLake.Hudi.Internal;
 
 /// <summary>
 /// One standard Bloom filter's bits (Hudi's InternalBloomFilter), kept in the byte layout it is serialized
