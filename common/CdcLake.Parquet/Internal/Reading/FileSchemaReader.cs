@@ -59,6 +59,12 @@ internal static class FileSchemaReader
         var children = new List<Raw>(count);
         for (var i = 0; i < count; i++)
         {
+            // The check above cannot see what nested groups before this child consume.
+            if (cursor >= elements.Count)
+            {
+                throw new ParquetException($"schema: '{parent.Name}' claims {count} children but the schema ends after {i}");
+            }
+
             var element = elements[cursor++];
             var isGroup = element.NumChildren is > 0 || element.Type is null;
             var grandChildren = isGroup ? ReadChildren(elements, element, ref cursor, depth + 1) : [];
