@@ -501,6 +501,11 @@ internal sealed class ColumnChunkReader
             throw new ParquetException($"page claims {uncompressedSize} uncompressed bytes (limit {_options.MaxPageBytes})");
         }
 
+        if (uncompressedSize > PageCompression.MaxDecompressedLength(codec, input.Length))
+        {
+            throw new ParquetException($"{PageCompression.Name(codec)} page of {input.Length} bytes cannot decompress to the {uncompressedSize} bytes it declares");
+        }
+
         rented = ArrayPool<byte>.Shared.Rent(Math.Max(1, uncompressedSize));
         var output = rented.AsSpan(0, uncompressedSize);
         PageCompression.Decompress(codec, input, output);
