@@ -31,6 +31,30 @@ public sealed class MalformedInputRegressionTests
             .Should().Throw<ParquetException>().WithMessage("schema: 'root' claims 2 children but the schema ends after 1");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Decimal_wider_than_the_limit_is_refused(bool fixedLength)
+    {
+        // DECIMAL(2^30, 2^30) would render each value as a string of a billion digits.
+        var elements = new List<SchemaElement>
+        {
+            new() { Name = "root", NumChildren = 1 },
+            new()
+            {
+                Name = "d", Type = fixedLength ? Meta.PhysicalType.FixedLenByteArray : Meta.PhysicalType.ByteArray,
+                TypeLength = fixedLength ? 1 << 20 : null, RepetitionType = FieldRepetitionType.Optional,
+                ConvertedType = ConvertedType.Decimal, Precision = 1 << 30, Scale = 1 << 30,
+            },
+        };
+
+        FluentActions.Invoking(() => FileSchemaReader.Read(elements))
+            .Should().Throw<ParquetException>().WithMessage("*DECIMAL(1073741824,1073741824) cannot annotate*");
+
+        elements[1].Precision = elements[1].Scale = LogicalTypeMapping.MaxDecimalPrecision;
+        FileSchemaReader.Read(elements).Columns[0].Field.LogicalType!.Precision.Should().Be(LogicalTypeMapping.MaxDecimalPrecision);
+    }
+
     [Fact]
     public void Struct_members_with_disagreeing_value_counts_are_refused()
     {
