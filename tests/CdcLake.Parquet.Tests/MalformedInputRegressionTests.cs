@@ -1,4 +1,5 @@
 using CdcLake.Parquet.Compression;
+using CdcLake.Parquet.Encodings;
 using CdcLake.Parquet.Internal;
 using CdcLake.Parquet.Internal.Reading;
 using CdcLake.Parquet.Meta;
@@ -110,6 +111,35 @@ public sealed class MalformedInputRegressionTests
         FluentActions.Invoking(() => LogicalValues.ConvertPrimitive(field, new Int96(0, int.MaxValue)))
             .Should().Throw<ParquetException>().WithMessage("*outside years 1-9999*");
         LogicalValues.ConvertPrimitive(field, Int96.FromUnixMicros(0)).Should().Be(DateTime.UnixEpoch);
+    }
+
+    [Fact]
+    public void Rle_value_count_is_read_from_run_headers_alone()
+    {
+        // RLE run of 4000 (header 0xC0 0x3E, one value byte), then a bit-packed run of 2 groups (16 values).
+        byte[] data = [0xC0, 0x3E, 0x01, 0x05, 0xFF, 0xFF];
+        RleBitPackedHybrid.CountValues(data, 1, long.MaxValue).Should().Be(4016);
+        RleBitPackedHybrid.CountValues(data, 1, 100).Should().Be(100);
+        RleBitPackedHybrid.CountValues(data.AsSpan(0, 2), 1, long.MaxValue).Should().Be(4000, "a truncated run still counts what it declares");
+        RleBitPackedHybrid.CountValues([], 0, 7).Should().Be(7, "width 0 needs no runs");
+    }
+
+    [Fact]
+    public void Page_count_the_levels_do_not_hold_is_refused_before_buffers_are_sized()
+    {
+        // A corrupt row group claiming two billion rows lets a page claim as many; its 24 levels must not
+        // cost an 8 GB level buffer before the decoder finds them missing.
+        byte[] levels = [2, 0, 0, 0, 0x30, 0x01]; // 2-byte length prefix, then an RLE run of 24 ones
+        var header = new DataPageHeader { NumValues = 2_000_000_000, DefinitionLevelEncoding = Meta.Encoding.Rle, RepetitionLevelEncoding = Meta.Encoding.Rle };
+        FluentActions.Invoking(() => DeclaredCounts.CheckLevelsV1(levels, header, 2_000_000_000, -1, 1))
+            .Should().Throw<ParquetException>().WithMessage("RLE definition levels: the runs hold 24 values, the page declares 2000000000");
+        DeclaredCounts.CheckLevelsV1(levels, header, 24, -1, 1);
+
+        FluentActions.Invoking(() => DeclaredCounts.CheckValues(new byte[96], Meta.Encoding.Plain, 2_000_000_000, PhysicalType.Int32, 0))
+            .Should().Throw<ParquetException>().WithMessage("PLAIN: 2000000000 Int32 values need 8000000000 bytes, the page holds 96");
+        DeclaredCounts.CheckValues(new byte[96], Meta.Encoding.Plain, 24, PhysicalType.Int32, 0);
+        FluentActions.Invoking(() => DeclaredCounts.CheckValues([1, 0x30, 0x01], Meta.Encoding.RleDictionary, 25, PhysicalType.Int64, 0))
+            .Should().Throw<ParquetException>().WithMessage("RLE dictionary indices: the runs hold 24 values, the page declares 25");
     }
 
     [Theory]

@@ -115,6 +115,56 @@ internal static class RleBitPackedHybrid
     }
 
     /// <summary>
+    /// How many values unprefixed hybrid data declares, counting no further than <paramref name="limit"/>, found
+    /// from the run headers alone. Lets a reader check a count stated elsewhere (a page's num_values) before
+    /// sizing buffers for it: a few bytes of runs may rightly stand for millions of values, but a count the runs
+    /// do not reach is corrupt. Malformed or truncated runs end the count; <see cref="Decode"/> reports them.
+    /// </summary>
+    public static long CountValues(ReadOnlySpan<byte> data, int bitWidth, long limit)
+    {
+        if (bitWidth == 0 || (uint)bitWidth > MaxBitWidth)
+        {
+            // Width 0 needs no runs at all (see Decode); an invalid width is Decode's to report.
+            return limit;
+        }
+
+        int valueBytes = (bitWidth + 7) >> 3;
+        long count = 0;
+        int pos = 0;
+        while (count < limit && pos < data.Length)
+        {
+            ulong header = 0;
+            for (int shift = 0; ; shift += 7)
+            {
+                if (pos >= data.Length || shift > 28)
+                {
+                    return count;
+                }
+
+                byte b = data[pos++];
+                header |= (ulong)(b & 0x7F) << shift;
+                if (b < 0x80)
+                {
+                    break;
+                }
+            }
+
+            if ((header & 1) == 0)
+            {
+                count += (long)(header >> 1);
+                pos += valueBytes;
+            }
+            else
+            {
+                count += (long)(header >> 1) * 8;
+                pos = (int)Math.Min(data.Length, pos + ((long)(header >> 1) * bitWidth));
+            }
+        }
+
+        return Math.Min(count, limit);
+    }
+
+    /// <summary>
     /// Decodes the length-prefixed form (data page v1 levels, RLE booleans): a 4-byte little-endian length, then
     /// that many bytes of hybrid data. Returns the bytes consumed, 4 + length.
     /// </summary>
