@@ -39,7 +39,29 @@ public static class LogicalValues
         };
     }
 
-    public static DateOnly DateFromDays(int daysSinceEpoch) => DateOnly.FromDayNumber(checked(UnixEpochDayNumber + daysSinceEpoch));
+    /// <summary>The date <paramref name="daysSinceEpoch"/> days after 1970-01-01; a <see cref="ParquetException"/> outside years 1-9999.</summary>
+    public static DateOnly DateFromDays(int daysSinceEpoch)
+    {
+        var dayNumber = (long)UnixEpochDayNumber + daysSinceEpoch;
+        if (dayNumber < DateOnly.MinValue.DayNumber || dayNumber > DateOnly.MaxValue.DayNumber)
+        {
+            throw new ParquetException($"date {daysSinceEpoch} days from 1970-01-01 is outside the range .NET dates can hold (years 1-9999)");
+        }
+
+        return DateOnly.FromDayNumber((int)dayNumber);
+    }
+
+    /// <summary>A time of day from a count of <paramref name="unit"/>s since midnight; a <see cref="ParquetException"/> outside [00:00, 24:00).</summary>
+    public static TimeOnly TimeFromUnits(long value, TimeUnit unit)
+    {
+        var ticks = ToTicks(value, unit);
+        if (ticks < 0 || ticks >= TimeSpan.TicksPerDay)
+        {
+            throw new ParquetException($"time {value} {unit.ToString().ToLowerInvariant()} is outside the range .NET times of day can hold (00:00 to 24:00, exclusive)");
+        }
+
+        return new TimeOnly(ticks);
+    }
 
     public static int DaysFromDate(DateOnly date) => date.DayNumber - UnixEpochDayNumber;
 
@@ -73,7 +95,7 @@ public static class LogicalValues
             _ => value,
         },
         LogicalKind.Date => DateFromDays(value),
-        LogicalKind.Time => new TimeOnly(ToTicks(value, logical.Unit)),
+        LogicalKind.Time => TimeFromUnits(value, logical.Unit),
         LogicalKind.Decimal => new ParquetDecimal(value, logical.Scale),
         _ => value,
     };
@@ -81,7 +103,7 @@ public static class LogicalValues
     private static object ConvertInt64(LogicalType? logical, long value) => logical?.Kind switch
     {
         LogicalKind.Integer when !logical.IsSigned => (ulong)value,
-        LogicalKind.Time => new TimeOnly(ToTicks(value, logical.Unit)),
+        LogicalKind.Time => TimeFromUnits(value, logical.Unit),
         LogicalKind.Timestamp => DateTime.SpecifyKind(
             FromUnixTicks(ToTicks(value, logical.Unit), null),
             logical.IsAdjustedToUtc ? DateTimeKind.Utc : DateTimeKind.Unspecified),
