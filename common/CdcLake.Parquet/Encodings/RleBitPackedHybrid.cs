@@ -91,12 +91,9 @@ internal static class RleBitPackedHybrid
 
                 long runValues = groups * 8L;
 
-                // The last group of a page is padded to 8 values; anything beyond that padding is not.
-                if (runValues - 8 >= remaining)
-                {
-                    EncodingErrors.Throw($"{Name}: bit-packed run of {runValues} values at byte {headerAt} overruns the {remaining} values remaining of the {total} expected");
-                }
-
+                // A run declaring more values than remain can only be the last one, and writers do pad it
+                // beyond its last group: DuckDB always declares whole blocks of 256 values. Like parquet-mr
+                // and Arrow, take the values needed and ignore the padding.
                 int take = (int)Math.Min(runValues, remaining);
                 int available = data.Length - pos;
                 long neededBytes = BitPacking.ByteCount(take, bitWidth);
