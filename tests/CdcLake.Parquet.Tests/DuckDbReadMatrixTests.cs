@@ -301,6 +301,41 @@ public sealed class DuckDbReadMatrixTests(ITestOutputHelper output)
         mismatches.Take(20).Should().BeEmpty();
     }
 
+    /// <summary>
+    /// DuckDB's dates and times reach past what .NET values hold (±infinity as ±(2^31-1) days, year
+    /// 5881580, TIME 24:00:00). The vectors keep the stored integers, which read exactly like DuckDB;
+    /// <see cref="ColumnVector.GetValue"/> explains with a <see cref="ParquetException"/>; and the footer's
+    /// statistics over such values stay usable (they just do not prune).
+    /// </summary>
+    [Fact]
+    public void Values_beyond_dotnet_ranges_read_exactly_and_fail_only_as_ParquetException()
+    {
+        using var dir = new TempDirectory("duck-ranges");
+        var path = dir.PathOf("ranges.parquet");
+        DuckDb.Shared.Execute($"""
+            COPY (SELECT * FROM (VALUES
+                (DATE '2024-01-02', TIME '12:00:00', TIMESTAMP '2024-01-02 03:04:05'),
+                ('-infinity'::DATE, TIME '24:00:00', '-infinity'::TIMESTAMP),
+                (DATE '5881580-07-10', TIME '00:00:00', TIMESTAMP '294247-01-10 04:00:54.775806'))
+              AS v(dt, t, ts)) TO {DuckDb.Literal(path)} (FORMAT parquet)
+            """);
+
+        var (schema, batches, hints) = CompatibilitySupport.ReadAll(path);
+        CompatibilitySupport.Differences(schema, batches, hints, CompatibilitySupport.DuckRead(path)).Should().BeEmpty();
+
+        var batch = batches.Single();
+        batch["dt"].GetValue(0).Should().Be(new DateOnly(2024, 1, 2));
+        foreach (var (column, row) in new[] { ("dt", 1), ("dt", 2), ("t", 1), ("ts", 1), ("ts", 2) })
+        {
+            FluentActions.Invoking(() => batch[column].GetValue(row)).Should().Throw<ParquetException>($"{column}[{row}] has no .NET value");
+        }
+
+        using var reader = ParquetReader.Open(path);
+        var stats = reader.Info.RowGroups.Single().Columns.Single(c => c.Column.DottedPath == "dt").Statistics;
+        stats.Should().NotBeNull();
+        stats!.MayContain(new DateOnly(1900, 1, 1)).Should().BeTrue("bounds .NET cannot hold decode to nothing, and nothing prunes");
+    }
+
     // ---------------------------------------------------------------------------------------------
 
     private static void Write(Variant variant, string path)
