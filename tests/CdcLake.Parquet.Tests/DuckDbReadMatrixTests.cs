@@ -341,6 +341,96 @@ public sealed class DuckDbReadMatrixTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// The annotations DuckDB never writes, made by editing the footer of a file it wrote: UTC-adjusted
+    /// TIME and TIMESTAMP of every unit, logical types without their converted twin and the reverse. This
+    /// pins the rows of DuckCanonical's type table that neither the fixtures nor the matrix reach, against
+    /// what DuckDB 1.5 actually does with them, values included (NANOS instants truncate to microseconds).
+    /// </summary>
+    [Fact]
+    public void Annotations_DuckDb_does_not_write_map_as_DuckCanonical_says()
+    {
+        using var dir = new TempDirectory("duck-annotations");
+        var written = dir.PathOf("written.parquet");
+        DuckDb.Shared.Execute($"""
+            COPY (SELECT
+                make_timestamp_ns(n) AS tsns_utc,
+                '12:34:56.123456789'::TIME_NS AS tns_utc,
+                make_timestamp_ms(n // 1000000) AS tsms_utc,
+                TIME '23:59:59.999999' AS t_utc,
+                'text ' || i::VARCHAR AS s_logical_only,
+                (i % 256 - 128)::INTEGER AS i8_logical_only,
+                (['sad', 'ok', 'happy'])[i % 3 + 1] AS enum_annotated,
+                json_object('i', i) AS json_converted_only,
+                json_object('i', i) AS json_logical_only,
+                md5(i::VARCHAR)::UUID AS uuid_unannotated
+              FROM (SELECT i, [-1, -999, -1000, -1001, -1500, 1500, 1700000000123456789, -1700000000123456789, 0][i % 9 + 1] AS n
+                    FROM range(90) t(i)))
+              TO {DuckDb.Literal(written)} (FORMAT parquet)
+            """);
+
+        var bytes = File.ReadAllBytes(written);
+        var footer = ParquetFooter.ParseFile(bytes);
+        foreach (var e in footer.Schema.Skip(1))
+        {
+            switch (e.Name)
+            {
+                case "tsns_utc":
+                    e.LogicalType = Meta.LogicalType.Timestamp(true, Meta.TimeUnit.Nanos);
+                    break;
+                case "tns_utc":
+                    e.LogicalType = Meta.LogicalType.Time(true, Meta.TimeUnit.Nanos);
+                    break;
+                case "tsms_utc":
+                    e.LogicalType = Meta.LogicalType.Timestamp(true, Meta.TimeUnit.Millis);
+                    break;
+                case "t_utc":
+                    e.LogicalType = Meta.LogicalType.Time(true, Meta.TimeUnit.Micros);
+                    break;
+                case "s_logical_only":
+                    (e.LogicalType, e.ConvertedType) = (Meta.LogicalType.Of(LogicalTypeKind.String), null);
+                    break;
+                case "i8_logical_only":
+                    (e.LogicalType, e.ConvertedType) = (Meta.LogicalType.Integer(8, true), null);
+                    break;
+                case "enum_annotated":
+                    (e.LogicalType, e.ConvertedType) = (Meta.LogicalType.Of(LogicalTypeKind.Enum), ConvertedType.Enum);
+                    break;
+                case "json_converted_only":
+                    e.LogicalType = null;
+                    break;
+                case "json_logical_only":
+                    e.ConvertedType = null;
+                    break;
+                case "uuid_unannotated":
+                    e.LogicalType = null;
+                    break;
+            }
+        }
+
+        var edited = dir.PathOf("edited.parquet");
+        var footerLength = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(bytes.Length - 8));
+        File.WriteAllBytes(edited, [.. bytes.AsSpan(0, bytes.Length - 8 - footerLength), .. ParquetFooter.SerializeWithTail(footer)]);
+
+        var duck = CompatibilitySupport.DuckRead(edited);
+        duck.Columns.Select(c => $"{c.Name}: {c.Type}").Should().Equal(
+            "tsns_utc: TIMESTAMP WITH TIME ZONE",
+            "tns_utc: TIME WITH TIME ZONE",
+            "tsms_utc: TIMESTAMP WITH TIME ZONE",
+            "t_utc: TIME WITH TIME ZONE",
+            "s_logical_only: BLOB",
+            "i8_logical_only: INTEGER",
+            "enum_annotated: VARCHAR",
+            "json_converted_only: JSON",
+            "json_logical_only: BLOB",
+            "uuid_unannotated: BLOB");
+
+        var (schema, batches, hints) = CompatibilitySupport.ReadAll(edited);
+        ((PrimitiveField)schema["tsns_utc"]).LogicalType.Should().Be(LogicalType.Timestamp(TimeUnit.Nanos, true));
+        ((PrimitiveField)schema["s_logical_only"]).LogicalType.Should().Be(LogicalType.String);
+        CompatibilitySupport.Differences(schema, batches, hints, duck).Should().BeEmpty();
+    }
+
+    /// <summary>
     /// DuckDB's dates and times reach past what .NET values hold (±infinity as ±(2^31-1) days, year
     /// 5881580, TIME 24:00:00). The vectors keep the stored integers, which read exactly like DuckDB;
     /// <see cref="ColumnVector.GetValue"/> explains with a <see cref="ParquetException"/>; and the footer's

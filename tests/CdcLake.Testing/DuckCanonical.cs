@@ -98,6 +98,11 @@ public sealed class DuckReadHints
 ///  BSON                                             — DuckDB refuses the file
 ///  list / struct / map                              T[] / STRUCT("n" T, ...) / MAP(K, V)
 /// </code>
+/// <para>
+/// Every row but DECIMAL(p&gt;38) and BSON is checked against DuckDB 1.5.6 by the tests: the fixture corpus,
+/// the DuckDB-written matrix, and files whose footers were edited to carry the annotations DuckDB never
+/// writes (DuckDbReadMatrixTests.Annotations_DuckDb_does_not_write_map_as_DuckCanonical_says).
+/// </para>
 /// <para>Second, the oracle's canonical text for each DuckDB type (the header of duckdb-oracle.mjs).</para>
 /// </summary>
 public static class DuckCanonical
