@@ -814,14 +814,29 @@ public class EncodingsTests
     }
 
     [Fact]
-    public void Delta_miniblock_width_above_the_type_is_refused()
+    public void Delta_miniblock_width_above_64_is_refused()
     {
         byte[] data = [0x80, 0x01, 0x04, 0x03, 0x00, 0x00, 70, 0, 0, 0];
         FluentActions.Invoking(() => DeltaBinaryPacked.DecodeInt64(data, new long[3]))
             .Should().Throw<ParquetException>().WithMessage("DELTA_BINARY_PACKED: miniblock bit width 70 > 64*");
-        data[6] = 33;
+        data[6] = 65;
         FluentActions.Invoking(() => DeltaBinaryPacked.DecodeInt32(data, new int[3]))
-            .Should().Throw<ParquetException>().WithMessage("DELTA_BINARY_PACKED: miniblock bit width 33 > 32*INT32*");
+            .Should().Throw<ParquetException>().WithMessage("DELTA_BINARY_PACKED: miniblock bit width 65 > 64*INT32*");
+    }
+
+    [Fact]
+    public void Delta_int32_miniblocks_wider_than_32_bits_are_read()
+    {
+        // Writers that take INT32 deltas in 64-bit arithmetic (DuckDB does) need 33+ bit miniblocks for values
+        // spanning the int32 range; the format asks readers to accept them (PARQUET-2435).
+        var random = new Random(11);
+        long[] longs = Enumerable.Range(0, 300)
+            .Select(i => i % 3 == 0 ? int.MinValue : i % 3 == 1 ? int.MaxValue : (long)random.Next(int.MinValue, int.MaxValue))
+            .ToArray();
+        byte[] stream = ReferenceDelta(longs, 128, 4, 64);
+        var decoded = new int[longs.Length];
+        DeltaBinaryPacked.DecodeInt32(stream, decoded).Should().Be(stream.Length);
+        decoded.Select(v => (long)v).Should().Equal(longs);
     }
 
     [Fact]
