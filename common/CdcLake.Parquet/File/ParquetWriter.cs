@@ -50,7 +50,7 @@ public sealed class ParquetWriter : IDisposable
     /// <param name="leaveOpen">Whether <paramref name="output"/> stays open after <see cref="Close"/>.</param>
     /// <exception cref="ParquetException">The schema or options cannot be written (e.g. the codec's native library is missing); nothing has been written.</exception>
     public ParquetWriter(Stream output, ParquetSchema schema, ParquetWriteOptions? options = null, string? name = null, bool leaveOpen = false)
-        : this(output, schema, options ?? ParquetWriteOptions.Default, name, leaveOpen, settings: null)
+        : this(output, schema?.ToStandardLayout()!, options ?? ParquetWriteOptions.Default, name, leaveOpen, settings: null)
     {
     }
 
@@ -100,6 +100,8 @@ public sealed class ParquetWriter : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(schema);
+        // A schema read from a file may use a legacy list layout; files are always written in the standard one.
+        schema = schema.ToStandardLayout();
         options ??= ParquetWriteOptions.Default;
         var settings = Resolve(schema, options, path);
         FileStream stream;
