@@ -2,7 +2,7 @@
 // CdcLake build script. Run it through ./build.sh:
 //   ./build.sh                        (= --target=Test)
 //   ./build.sh --target=Build|Test|Bench|Run [--configuration=Release|Debug]
-//   ./build.sh --target=Bench --bench-args="--filter *Snappy*"
+//   ./build.sh --target=Bench --bench-args="parquet --rows 1000000"
 // Tasks named "__Something" are private steps; the public targets combine them.
 ///////////////////////////////////////////////////////////////////////////////
 
@@ -12,7 +12,7 @@
 
 var target = Argument<string>("target", "Default");
 var configuration = Argument<string>("configuration", "Release");
-var benchArgs = Argument<string>("bench-args", "");
+var benchArgs = Argument<string>("bench-args", "parquet");
 
 ///////////////////////////////////////////////////////////////////////////////
 // GLOBAL VARIABLES

@@ -1,16 +1,30 @@
-// Placeholder: the benchmarks are not written yet. Prints usage and exits 0 so that
-// `./build.sh --target=Bench` works end to end.
-Console.WriteLine("""
-    CdcLake benchmarks (placeholder: no benchmarks are defined yet)
+using CdcLake.Benchmarks;
 
-    Usage:
-      ./build.sh --target=Bench [--bench-args="<arguments>"]
-      dotnet run -c Release --project tests/Benchmarks -- <arguments>
-    """);
-
-if (args.Length > 0)
+// Benchmarks set CdcLake beside DuckDB doing the same work on the same machine in the same run, and
+// report ratios (ours / DuckDB) and peak memory. Each measured side runs in its own process so that
+// peak memory is that side's alone.
+return args switch
 {
-    Console.WriteLine($"Arguments received: {string.Join(' ', args)}");
-}
+    ["parquet", .. var rest] => ParquetBenchmark.Run(BenchOptions.Parse(rest)),
+    ["ours-read", var file, var threads] => ParquetBenchmark.OursRead(file, int.Parse(threads, System.Globalization.CultureInfo.InvariantCulture)),
+    ["ours-write", var file, var rows, var rowGroupRows] => ParquetBenchmark.OursWrite(
+        file,
+        long.Parse(rows, System.Globalization.CultureInfo.InvariantCulture),
+        int.Parse(rowGroupRows, System.Globalization.CultureInfo.InvariantCulture)),
+    _ => Usage(),
+};
 
-return 0;
+static int Usage()
+{
+    Console.WriteLine("""
+        CdcLake benchmarks — each compares CdcLake with DuckDB doing the same work in the same run.
+
+        Usage:
+          ./build.sh --target=Bench [--bench-args="parquet --rows 10000000"]
+          dotnet run -c Release --project tests/Benchmarks -- parquet [--rows N] [--row-group-rows N] [--threads N] [--repeat N] [--out DIR]
+
+        parquet   full read (every value of every column aggregated) and full write of N rows of
+                  int, bigint, double, varchar, timestamp and decimal(18,4), snappy, same row-group size.
+        """);
+    return 2;
+}

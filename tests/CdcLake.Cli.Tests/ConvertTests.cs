@@ -110,7 +110,7 @@ public sealed class ConvertTests
         { "parquet/fixed_length_decimal.parquet", "snappy" },
     };
 
-    [Theory(Skip = "Waiting for ParquetWriter on main: ParquetIo.Default.Create is a placeholder until then.")]
+    [Theory]
     [MemberData(nameof(RoundTrips))]
     public void Convert_then_read_back_equals_the_original(string fixture, string codec)
     {
@@ -128,15 +128,24 @@ public sealed class ConvertTests
         var copy = Cli.Run("parquet", "cat", target);
         copy.ExitCode.Should().Be(0, copy.ToString());
         copy.Stdout.Should().Be(original.Stdout);
-        Cli.Run("parquet", "schema", target).Stdout.Should().Be(Cli.Run("parquet", "schema", source).Stdout);
+        // The logical schema is kept; physical paths may change, since files are always written in the
+        // standard list/map layout (a legacy `map` group becomes `key_value`).
+        LogicalPart(Cli.Run("parquet", "schema", target).Stdout).Should().Be(LogicalPart(Cli.Run("parquet", "schema", source).Stdout));
         var meta = Cli.Run("parquet", "meta", target);
         meta.Stdout.Should().Contain($"codec: {(codec == "none" ? "UNCOMPRESSED" : codec.ToUpperInvariant())}\n");
         using var reader = ParquetReader.Open(target);
         reader.Info.RowGroups.Should().OnlyContain(g => g.RowCount <= 3);
 
         // And DuckDB reads the copy as it reads the original.
-        var duckOriginal = Canonical.Render(DuckDb.Shared.Query($"select * from read_parquet({DuckDb.Literal(source)})"));
-        var duckCopy = Canonical.Render(DuckDb.Shared.Query($"select * from read_parquet({DuckDb.Literal(target)})"));
+        // DuckDB reads a legacy TIMESTAMP_MILLIS/MICROS annotation as local time, while the Parquet format
+        // (and Spark) define it as UTC-adjusted; the copy states UTC explicitly, so only the `Z` may differ.
+        var duckOriginal = Canonical.Render(DuckDb.Shared.Query($"select * from read_parquet({DuckDb.Literal(source)})")).Select(WithoutUtcMarker);
+        var duckCopy = Canonical.Render(DuckDb.Shared.Query($"select * from read_parquet({DuckDb.Literal(target)})")).Select(WithoutUtcMarker);
         duckCopy.Should().Equal(duckOriginal);
     }
+
+    private static string LogicalPart(string schemaOutput) => schemaOutput[..schemaOutput.IndexOf("columns:", StringComparison.Ordinal)];
+
+    private static string WithoutUtcMarker(string row) =>
+        System.Text.RegularExpressions.Regex.Replace(row, @"(T\d{2}:\d{2}:\d{2}\.\d{6})Z""", "$1\"");
 }

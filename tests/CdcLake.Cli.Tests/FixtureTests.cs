@@ -120,9 +120,7 @@ public sealed class FixtureTests
         rows[1].GetProperty("tsms").GetString().Should().Be("9999-12-31T23:59:59.999000");
     }
 
-    [Fact(Skip = "Reader bug on main (Encodings/RleBitPackedHybrid.cs): DuckDB writes the levels of nullable and repeated columns as one "
-        + "bit-packed run of 32 groups (256 values) even for 3 values; the decoder refuses runs padded beyond 8 values "
-        + "(\"bit-packed run of 256 values at byte 0 overruns the 3 values remaining\"), which parquet-mr and Arrow accept.")]
+    [Fact]
     public void Cat_jsonl_matches_DuckDB_on_a_DuckDB_written_file_with_nulls_and_nesting()
     {
         using var temp = new TempDirectory("cli-duck");

@@ -66,6 +66,36 @@ internal static class PageCompression
         }
     }
 
+    /// <summary>
+    /// The most bytes <paramref name="compressedLength"/> bytes of the codec's data can decompress to, by the
+    /// format's own limits, so that a page's declared size can be checked before a buffer of that size is
+    /// allocated: a corrupt 20-byte page must not cost hundreds of megabytes. <see cref="long.MaxValue"/> for
+    /// BROTLI, whose copy commands reach ratios too large to bound usefully.
+    /// </summary>
+    public static long MaxDecompressedLength(CodecId codec, int compressedLength)
+    {
+        EnsureKnown(codec);
+        ArgumentOutOfRangeException.ThrowIfNegative(compressedLength);
+        long n = compressedLength;
+        return codec switch
+        {
+            CodecId.Uncompressed => n,
+
+            // A 3-byte copy (tag and 2-byte offset) yields at most 64 bytes.
+            CodecId.Snappy => n * 22,
+
+            // Deflate's maximum ratio is 1032:1 (a 258-byte match in 2 bits); gzip framing only adds bytes.
+            CodecId.Gzip => n * 1032,
+
+            // Each extra match-length byte of an LZ4 sequence adds at most 255 bytes; Hadoop framing adds bytes.
+            CodecId.Lz4 or CodecId.Lz4Raw => (n * 255) + 64,
+
+            // A zstd block holds at most 128 KiB and takes at least 4 bytes (3-byte header and an RLE byte).
+            CodecId.Zstd => n * (128 * 1024 / 4),
+            _ => long.MaxValue,
+        };
+    }
+
     /// <summary>The output buffer size that <see cref="Compress(CodecId, ReadOnlySpan{byte}, Span{byte}, int?)"/> needs.</summary>
     public static int MaxCompressedLength(CodecId codec, int uncompressedLength)
     {

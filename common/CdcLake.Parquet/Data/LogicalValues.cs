@@ -11,6 +11,7 @@ namespace CdcLake.Parquet;
 public static class LogicalValues
 {
     private static readonly long UnixEpochTicks = DateTime.UnixEpoch.Ticks;
+    private const int UnixEpochJulianDay = 2_440_588;
     private static readonly int UnixEpochDayNumber = DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
 
     public static object ConvertPrimitive<T>(Field field, T raw)
@@ -21,7 +22,7 @@ public static class LogicalValues
         {
             int i => ConvertInt32(logical, i),
             long l => ConvertInt64(logical, l),
-            Int96 t => DateTime.SpecifyKind(FromUnixTicks(t.ToUnixMicros() * 10, field), DateTimeKind.Utc),
+            Int96 t => DateTime.SpecifyKind(FromInt96(t, field), DateTimeKind.Utc),
             _ => raw,
         };
     }
@@ -39,7 +40,16 @@ public static class LogicalValues
         };
     }
 
-    public static DateOnly DateFromDays(int daysSinceEpoch) => DateOnly.FromDayNumber(checked(UnixEpochDayNumber + daysSinceEpoch));
+    public static DateOnly DateFromDays(int daysSinceEpoch)
+    {
+        var dayNumber = (long)UnixEpochDayNumber + daysSinceEpoch;
+        if (dayNumber < DateOnly.MinValue.DayNumber || dayNumber > DateOnly.MaxValue.DayNumber)
+        {
+            throw new ParquetException($"date {daysSinceEpoch} days from 1970-01-01 is outside the range .NET dates can hold (years 1-9999)");
+        }
+
+        return DateOnly.FromDayNumber((int)dayNumber);
+    }
 
     public static int DaysFromDate(DateOnly date) => date.DayNumber - UnixEpochDayNumber;
 
@@ -73,7 +83,7 @@ public static class LogicalValues
             _ => value,
         },
         LogicalKind.Date => DateFromDays(value),
-        LogicalKind.Time => new TimeOnly(ToTicks(value, logical.Unit)),
+        LogicalKind.Time => TimeOfDay(value, logical.Unit),
         LogicalKind.Decimal => new ParquetDecimal(value, logical.Scale),
         _ => value,
     };
@@ -81,13 +91,37 @@ public static class LogicalValues
     private static object ConvertInt64(LogicalType? logical, long value) => logical?.Kind switch
     {
         LogicalKind.Integer when !logical.IsSigned => (ulong)value,
-        LogicalKind.Time => new TimeOnly(ToTicks(value, logical.Unit)),
+        LogicalKind.Time => TimeOfDay(value, logical.Unit),
         LogicalKind.Timestamp => DateTime.SpecifyKind(
             FromUnixTicks(ToTicks(value, logical.Unit), null),
             logical.IsAdjustedToUtc ? DateTimeKind.Utc : DateTimeKind.Unspecified),
         LogicalKind.Decimal => new ParquetDecimal(value, logical.Scale),
         _ => value,
     };
+
+    private static TimeOnly TimeOfDay(long value, TimeUnit unit)
+    {
+        var ticks = ToTicks(value, unit);
+        if (ticks < 0 || ticks >= TimeSpan.TicksPerDay)
+        {
+            throw new ParquetException($"time value {value} {unit.ToString().ToLowerInvariant()} is not a time of day (00:00 to 24:00)");
+        }
+
+        return new TimeOnly(ticks);
+    }
+
+    private static DateTime FromInt96(Int96 value, Field field)
+    {
+        // Int96.ToUnixMicros in 128 bits: a corrupt Julian day must be refused, not wrapped into a valid date.
+        var micros = ((Int128)value.JulianDay - UnixEpochJulianDay) * 86_400_000_000L + value.NanosOfDay / 1000;
+        var ticks = micros * 10;
+        if (ticks < long.MinValue / 2 || ticks > long.MaxValue / 2)
+        {
+            throw new ParquetException($"field '{field.Name}': INT96 timestamp (Julian day {value.JulianDay}) is outside years 1-9999");
+        }
+
+        return FromUnixTicks((long)ticks, field);
+    }
 
     private static DateTime FromUnixTicks(long ticks, Field? field)
     {

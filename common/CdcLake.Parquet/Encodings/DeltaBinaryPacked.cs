@@ -243,7 +243,12 @@ internal static class DeltaBinaryPacked
 
     private readonly struct Int32Ops : IDeltaOps<int>
     {
-        public static int MaxBitWidth => 32;
+        /// <summary>
+        /// Writers that compute INT32 deltas in 64-bit arithmetic (DuckDB among them) emit miniblocks of 33
+        /// or more bits when values span most of the int32 range. The format says readers should accept
+        /// them (PARQUET-2435): only the low 32 bits of each delta matter to a 32-bit wrapping sum.
+        /// </summary>
+        public static int MaxBitWidth => 64;
 
         public static string TypeName => "INT32";
 
@@ -253,7 +258,15 @@ internal static class DeltaBinaryPacked
         {
             // 32-bit wrapping sums depend only on the low 32 bits of each operand.
             Span<uint> raw = MemoryMarshal.Cast<int, uint>(destination);
-            BitPacking.Unpack32(source, raw, bitWidth);
+            if (bitWidth > 32)
+            {
+                UnpackWideLowBits(source, raw, bitWidth);
+            }
+            else
+            {
+                BitPacking.Unpack32(source, raw, bitWidth);
+            }
+
             uint min = unchecked((uint)minDelta);
             uint acc = unchecked((uint)last);
             for (int i = 0; i < raw.Length; i++)
@@ -263,6 +276,24 @@ internal static class DeltaBinaryPacked
             }
 
             last = acc;
+        }
+
+        private static void UnpackWideLowBits(ReadOnlySpan<byte> source, Span<uint> destination, int bitWidth)
+        {
+            var wide = ArrayPool<ulong>.Shared.Rent(destination.Length);
+            try
+            {
+                Span<ulong> values = wide.AsSpan(0, destination.Length);
+                BitPacking.Unpack64(source, values, bitWidth);
+                for (int i = 0; i < values.Length; i++)
+                {
+                    destination[i] = unchecked((uint)values[i]);
+                }
+            }
+            finally
+            {
+                ArrayPool<ulong>.Shared.Return(wide);
+            }
         }
     }
 

@@ -91,12 +91,9 @@ internal static class RleBitPackedHybrid
 
                 long runValues = groups * 8L;
 
-                // The last group of a page is padded to 8 values; anything beyond that padding is not.
-                if (runValues - 8 >= remaining)
-                {
-                    EncodingErrors.Throw($"{Name}: bit-packed run of {runValues} values at byte {headerAt} overruns the {remaining} values remaining of the {total} expected");
-                }
-
+                // A run declaring more values than remain can only be the last one, and writers do pad it
+                // beyond its last group: DuckDB always declares whole blocks of 256 values. Like parquet-mr
+                // and Arrow, take the values needed and ignore the padding.
                 int take = (int)Math.Min(runValues, remaining);
                 int available = data.Length - pos;
                 long neededBytes = BitPacking.ByteCount(take, bitWidth);
@@ -115,6 +112,56 @@ internal static class RleBitPackedHybrid
         }
 
         return pos;
+    }
+
+    /// <summary>
+    /// How many values unprefixed hybrid data declares, counting no further than <paramref name="limit"/>, found
+    /// from the run headers alone. Lets a reader check a count stated elsewhere (a page's num_values) before
+    /// sizing buffers for it: a few bytes of runs may rightly stand for millions of values, but a count the runs
+    /// do not reach is corrupt. Malformed or truncated runs end the count; <see cref="Decode"/> reports them.
+    /// </summary>
+    public static long CountValues(ReadOnlySpan<byte> data, int bitWidth, long limit)
+    {
+        if (bitWidth == 0 || (uint)bitWidth > MaxBitWidth)
+        {
+            // Width 0 needs no runs at all (see Decode); an invalid width is Decode's to report.
+            return limit;
+        }
+
+        int valueBytes = (bitWidth + 7) >> 3;
+        long count = 0;
+        int pos = 0;
+        while (count < limit && pos < data.Length)
+        {
+            ulong header = 0;
+            for (int shift = 0; ; shift += 7)
+            {
+                if (pos >= data.Length || shift > 28)
+                {
+                    return count;
+                }
+
+                byte b = data[pos++];
+                header |= (ulong)(b & 0x7F) << shift;
+                if (b < 0x80)
+                {
+                    break;
+                }
+            }
+
+            if ((header & 1) == 0)
+            {
+                count += (long)(header >> 1);
+                pos += valueBytes;
+            }
+            else
+            {
+                count += (long)(header >> 1) * 8;
+                pos = (int)Math.Min(data.Length, pos + ((long)(header >> 1) * bitWidth));
+            }
+        }
+
+        return Math.Min(count, limit);
     }
 
     /// <summary>

@@ -63,7 +63,8 @@ public sealed record ColumnStatistics(
         }
     }
 
-    private static bool IsNaN(object v) => v is double d && double.IsNaN(d) || v is float f && float.IsNaN(f);
+    // FLOAT16 statistics and values are Half: their NaNs bound nothing either (Half orders NaN below every number).
+    private static bool IsNaN(object v) => v is double d && double.IsNaN(d) || v is float f && float.IsNaN(f) || v is Half h && Half.IsNaN(h);
 
     private static int Compare(object a, object b) => (a, b) switch
     {

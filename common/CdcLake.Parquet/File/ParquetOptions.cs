@@ -59,11 +59,21 @@ public sealed class ParquetWriteOptions
     /// <summary>Write page CRCs.</summary>
     public bool WriteChecksums { get; init; }
 
-    public string CreatedBy { get; init; } = "CdcLake";
+    /// <summary>
+    /// The footer's created_by. Keep the "&lt;application&gt; version &lt;x.y.z&gt;" form: parquet-mr (Spark, Hive)
+    /// ignores the legacy binary statistics of a file whose created_by it cannot parse.
+    /// </summary>
+    public string CreatedBy { get; init; } = "CdcLake version 0.1.0";
 
     public IReadOnlyDictionary<string, string> KeyValueMetadata { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Per-column key/value metadata, keyed by the column's dotted path.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> ColumnKeyValueMetadata { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, string>>();
+
+    /// <summary>Column chunks encoded and compressed at once while a batch is written.</summary>
+    public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Test hook: replaces the check of whether a codec's native library is present (null reason: available).</summary>
+    internal Func<Compression.CodecId, string?>? CodecAvailability { get; init; }
 }

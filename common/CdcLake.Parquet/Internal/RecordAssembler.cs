@@ -51,6 +51,12 @@ internal static class RecordAssembler
                 for (var i = 0; i < members.Length; i++)
                 {
                     members[i] = Build(node.Children[i], ancestors, leaves);
+
+                    // Each member counts its slots in its own first leaf; corrupt level counts can disagree.
+                    if (members[i].Length != length)
+                    {
+                        throw new ParquetException($"struct '{field.Name}' member '{members[i].Field.Name}' holds {members[i].Length} values where the struct has {length}");
+                    }
                 }
 
                 ancestors.RemoveAt(ancestors.Count - 1);

@@ -49,24 +49,40 @@ internal static class RecordShredder
                 continue;
             }
 
-            var sinks = new LeafSink[node.LeafCount];
-            for (var s = 0; s < sinks.Length; s++)
+            foreach (var leaf in ShredField(schema, i, column))
             {
-                sinks[s] = new LeafSink(schema.Columns[node.FirstLeaf + s]);
-            }
-
-            for (var row = 0; row < column.Length; row++)
-            {
-                Emit(node, column, row, 0, sinks, node.FirstLeaf);
-            }
-
-            foreach (var sink in sinks)
-            {
-                result[sink.Column.Index] = sink.ToShredded();
+                result[leaf.Column.Index] = leaf;
             }
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Shreds one top-level field that is not a plain leaf (a struct, list or map): the leaves under it, in
+    /// schema order. The writer calls this for nested fields only and pages flat columns straight from their vectors.
+    /// </summary>
+    public static ShreddedLeaf[] ShredField(ParquetSchema schema, int fieldIndex, ColumnVector column)
+    {
+        var node = schema.Root.Children[fieldIndex];
+        var sinks = new LeafSink[node.LeafCount];
+        for (var s = 0; s < sinks.Length; s++)
+        {
+            sinks[s] = new LeafSink(schema.Columns[node.FirstLeaf + s]);
+        }
+
+        for (var row = 0; row < column.Length; row++)
+        {
+            Emit(node, column, row, 0, sinks, node.FirstLeaf);
+        }
+
+        var leaves = new ShreddedLeaf[sinks.Length];
+        for (var s = 0; s < sinks.Length; s++)
+        {
+            leaves[s] = sinks[s].ToShredded();
+        }
+
+        return leaves;
     }
 
     private static ShreddedLeaf ShredFlat(ColumnDescriptor column, ColumnVector vector)

@@ -14,6 +14,7 @@ public sealed class ParquetSchema
     public ParquetSchema(IReadOnlyList<Field> fields)
         : this(fields, SchemaNode.FromFields(fields))
     {
+        IsStandardLayout = true;
     }
 
     /// <param name="reindex">
@@ -56,6 +57,15 @@ public sealed class ParquetSchema
     public IReadOnlyList<ColumnDescriptor> Columns { get; }
 
     internal SchemaNode Root { get; }
+
+    /// <summary>
+    /// True when the levels and paths are those of the standard layout the writer emits; false for a
+    /// schema read from a file, which may use legacy list and map layouts.
+    /// </summary>
+    internal bool IsStandardLayout { get; }
+
+    /// <summary>The same fields in the standard layout.</summary>
+    internal ParquetSchema ToStandardLayout() => IsStandardLayout ? this : new ParquetSchema(Fields);
 
     public int IndexOf(string fieldName) => _fieldIndex.TryGetValue(fieldName, out var i) ? i : -1;
 

@@ -30,8 +30,7 @@ public sealed class ParquetIo
     public static ParquetIo Default { get; } = new()
     {
         Open = path => new ReaderInput(ParquetReader.Open(path)),
-        // TODO(writer): new WriterOutput(new ParquetWriter(stream, schema, options, name)) once ParquetWriter is on main.
-        Create = (_, _, _, name) => throw new ParquetException("writing Parquet is not available in this build yet").WithContext(name),
+        Create = (stream, schema, options, name) => new WriterOutput(new ParquetWriter(stream, schema, options, name, leaveOpen: true)),
     };
 
     /// <summary>Opens the file at a path for reading.</summary>
@@ -51,5 +50,12 @@ public sealed class ParquetIo
         public IEnumerable<RecordBatch> ReadBatches(IReadOnlyList<string>? columns = null) => reader.ReadBatches(columns);
 
         public void Dispose() => reader.Dispose();
+    }
+
+    private sealed class WriterOutput(ParquetWriter writer) : IParquetOutput
+    {
+        public void Write(RecordBatch batch) => writer.Write(batch);
+
+        public void Dispose() => writer.Dispose();
     }
 }

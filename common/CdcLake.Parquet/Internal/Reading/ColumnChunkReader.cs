@@ -232,6 +232,7 @@ internal sealed class ColumnChunkReader
         var bytes = Decompress(page, header.UncompressedPageSize, out var rented);
         try
         {
+            DeclaredCounts.CheckLevelsV1(bytes, h, count, _repetition is null ? -1 : _repetitionBits, _definition is null ? -1 : _definitionBits);
             var position = 0;
             if (_repetition is not null)
             {
@@ -266,6 +267,8 @@ internal sealed class ColumnChunkReader
         {
             throw new ParquetException($"data page v2 level lengths {repBytes}+{defBytes} exceed the page's {page.Length} bytes");
         }
+
+        DeclaredCounts.CheckLevelsV2(page[..repBytes], page.Slice(repBytes, defBytes), count, _repetition is null ? -1 : _repetitionBits, _definition is null ? -1 : _definitionBits);
 
         if (_repetition is not null)
         {
@@ -373,6 +376,7 @@ internal sealed class ColumnChunkReader
             return;
         }
 
+        DeclaredCounts.CheckValues(data, encoding, count, Physical, _column.Field.TypeLength);
         switch (encoding)
         {
             case Encoding.PlainDictionary or Encoding.RleDictionary:
@@ -499,6 +503,11 @@ internal sealed class ColumnChunkReader
         if (uncompressedSize < 0 || uncompressedSize > _options.MaxPageBytes)
         {
             throw new ParquetException($"page claims {uncompressedSize} uncompressed bytes (limit {_options.MaxPageBytes})");
+        }
+
+        if (uncompressedSize > PageCompression.MaxDecompressedLength(codec, input.Length))
+        {
+            throw new ParquetException($"{PageCompression.Name(codec)} page of {input.Length} bytes cannot decompress to the {uncompressedSize} bytes it declares");
         }
 
         rented = ArrayPool<byte>.Shared.Rent(Math.Max(1, uncompressedSize));

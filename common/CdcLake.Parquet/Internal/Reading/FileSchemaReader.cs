@@ -59,6 +59,12 @@ internal static class FileSchemaReader
         var children = new List<Raw>(count);
         for (var i = 0; i < count; i++)
         {
+            // The check above cannot see what nested groups before this child consume.
+            if (cursor >= elements.Count)
+            {
+                throw new ParquetException($"schema: '{parent.Name}' claims {count} children but the schema ends after {i}");
+            }
+
             var element = elements[cursor++];
             var isGroup = element.NumChildren is > 0 || element.Type is null;
             var grandChildren = isGroup ? ReadChildren(elements, element, ref cursor, depth + 1) : [];
@@ -264,6 +270,13 @@ internal static class FileSchemaReader
 /// <summary>Maps the footer's logical and legacy converted types onto <see cref="CdcLake.Parquet.LogicalType"/>.</summary>
 internal static class LogicalTypeMapping
 {
+    /// <summary>
+    /// The widest DECIMAL read. The format bounds precision only by the physical type, and not at all for
+    /// BYTE_ARRAY; engines stop at 38 or 76 digits. Far above both, but bounded, so that a corrupt
+    /// precision and scale cannot make rendering one value allocate gigabytes (the scale pads the digits).
+    /// </summary>
+    public const int MaxDecimalPrecision = 1000;
+
     public static CdcLake.Parquet.LogicalType? FromElement(SchemaElement element, PhysicalType physical, int length, string column)
     {
         var logical = element.LogicalType is { } l ? FromLogical(l) : FromConverted(element);
@@ -335,7 +348,7 @@ internal static class LogicalTypeMapping
         LogicalKind.Time => logical.Unit == CdcLake.Parquet.TimeUnit.Millis ? physical == PhysicalType.Int32 : physical == PhysicalType.Int64,
         LogicalKind.Timestamp => physical == PhysicalType.Int64,
         LogicalKind.Integer => logical.BitWidth == 64 ? physical == PhysicalType.Int64 : physical == PhysicalType.Int32,
-        LogicalKind.Decimal => physical switch
+        LogicalKind.Decimal => logical.Precision <= MaxDecimalPrecision && physical switch
         {
             PhysicalType.Int32 => logical.Precision <= 9,
             PhysicalType.Int64 => logical.Precision <= 18,

@@ -1,0 +1,21 @@
+// Runs one timed DuckDB statement in a fresh process and reports its time and this process's peak
+// memory, so the benchmark can set DuckDB beside CdcLake doing the same work in the same run.
+//   node duckdb-bench.mjs <threads> <setup-sql or ""> <timed-sql>
+// Prints one JSON line: {"seconds":…, "peakBytes":…, "rows":[[…]…]}
+import { DuckDBInstance } from '@duckdb/node-api';
+import { readFileSync } from 'node:fs';
+
+const [threads, setupSql, timedSql] = process.argv.slice(2);
+const instance = await DuckDBInstance.create(':memory:', { threads: String(threads) });
+const connection = await instance.connect();
+if (setupSql) {
+  await connection.run(setupSql);
+}
+
+const started = process.hrtime.bigint();
+const reader = await connection.runAndReadAll(timedSql);
+const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+const status = readFileSync('/proc/self/status', 'utf8');
+const peakKb = Number(/VmHWM:\s+(\d+)/.exec(status)[1]);
+const rows = reader.getRowsJson();
+console.log(JSON.stringify({ seconds, peakBytes: peakKb * 1024, rows }));
