@@ -27,6 +27,9 @@ internal sealed class CommitWriter(
     private int _footersRead;
     private int _filesProbed;
 
+    /// <summary>The table columns the input carries; none for a delete (its rows carry keys only).</summary>
+    private IReadOnlyList<Field> DataFields => operation == WriteOperationType.Delete ? [] : input.Fields;
+
     private bool IsReplace => operation is WriteOperationType.InsertOverwrite or WriteOperationType.InsertOverwriteTable;
 
     private string Action => IsReplace ? HoodieActions.ReplaceCommit : HoodieActions.Commit;
@@ -145,7 +148,7 @@ internal sealed class CommitWriter(
     private string? ResolveSchema(HoodieCommitMetadata? lastCommit)
     {
         var previous = lastCommit?.Schema;
-        if (input.Fields.Count == 0)
+        if (DataFields.Count == 0)
         {
             return previous;
         }
@@ -482,8 +485,8 @@ internal sealed class CommitWriter(
         var slice = work.Slice!;
         using var reader = await table.OpenBaseFileAsync(slice.BaseFile, cancellationToken: cancellationToken).ConfigureAwait(false);
         var oldFields = reader.Schema.Fields.Skip(HoodieMetaFields.All.Count).ToList();
-        var fields = input.Fields.Count > 0 ? input.Fields : oldFields;
-        if (input.Fields.Count > 0 && HudiSchemaNormalizer.Describe(oldFields) != HudiSchemaNormalizer.Describe(input.Fields))
+        var fields = DataFields.Count > 0 ? DataFields : oldFields;
+        if (DataFields.Count > 0 && HudiSchemaNormalizer.Describe(oldFields) != HudiSchemaNormalizer.Describe(DataFields))
         {
             throw new HudiException($"{slice.BaseFile.Path}: the base file's schema differs from the input's; schema evolution is not supported");
         }
