@@ -120,6 +120,7 @@ internal sealed class CommitWriter(
 
         // 8. Markers are only needed to roll back a failed write.
         await store.DeletePrefixAsync(table.PathOf($"{HudiTable.MetaFolderName}/.temp/{instant}"), cancellationToken).ConfigureAwait(false);
+        HudiWriteClient.EnsureLocalFolder(store, table.PathOf($"{HudiTable.MetaFolderName}/.temp"));
         options.Observer?.OnStep(WriteStep.MarkersRemoved, instant);
 
         return new WriteResult

@@ -75,15 +75,13 @@ public sealed class HudiWriteClient
             };
         }
 
-        var config = TableConfig.Create(table);
-        if (store.Root.IsLocal)
+        // Spark-written v6 tables (the fixtures) carry no hoodie.table.base.file.format: PARQUET is the default, and a
+        // key Spark would not write is one more thing a later Spark writer could find in conflict.
+        var config = TableConfig.FromProperties(JavaHashtableOrder.Reorder(TableConfig.Create(table).With(HoodieTableConfig.BaseFileFormat.Key, null).Properties));
+        foreach (var folder in new[] { ".temp", ".aux/.bootstrap/.partitions", ".aux/.bootstrap/.fileids", ".schema", "archived" })
         {
             // Spark (HoodieTableMetaClient.initTableAndGetMetaClient) makes these folders; readers do not need them.
-            foreach (var folder in new[] { ".temp", ".aux/.bootstrap/.partitions", ".aux/.bootstrap/.fileids", ".schema", "archived" })
-            {
-                var relative = Join(basePath, $"{HudiTable.MetaFolderName}/{folder}");
-                Directory.CreateDirectory(Path.Combine(store.Root.LocalPath, relative.Replace('/', Path.DirectorySeparatorChar)));
-            }
+            EnsureLocalFolder(store, Join(basePath, $"{HudiTable.MetaFolderName}/{folder}"));
         }
 
         var path = Join(basePath, $"{HudiTable.MetaFolderName}/{HoodieTableConfig.FileName}");
@@ -195,6 +193,15 @@ public sealed class HudiWriteClient
         }
 
         return result with { Rollbacks = rollbacks, Clean = clean, Elapsed = watch.Elapsed };
+    }
+
+    /// <summary>Creates an empty folder on a local store (S3 has no folders: nothing to do there).</summary>
+    internal static void EnsureLocalFolder(IObjectStore store, string relative)
+    {
+        if (store.Root.IsLocal)
+        {
+            Directory.CreateDirectory(Path.Combine(store.Root.LocalPath, relative.Replace('/', Path.DirectorySeparatorChar)));
+        }
     }
 
     internal static string Join(string basePath, string relative) => basePath.Length == 0 ? relative : basePath + "/" + relative;

@@ -88,7 +88,7 @@ internal sealed class TableRecovery(IObjectStore store, HudiWriteOptions options
     /// </summary>
     internal static async Task SavePropertiesAsync(IObjectStore store, string basePath, TableConfig config, CancellationToken cancellationToken)
     {
-        var bytes = config.ToBytes();
+        var bytes = TableConfig.FromProperties(JavaHashtableOrder.Reorder(config.Properties)).ToBytes();
         var path = Join(basePath, $"{HudiTable.MetaFolderName}/{HoodieTableConfig.FileName}");
         var backup = Join(basePath, $"{HudiTable.MetaFolderName}/{HudiTable.PropertiesBackupFileName}");
         await store.WriteAsync(backup, bytes, overwrite: true, cancellationToken).ConfigureAwait(false);
