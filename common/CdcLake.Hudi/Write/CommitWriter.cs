@@ -145,20 +145,192 @@ internal sealed class CommitWriter(
         };
     }
 
+    /// <summary>
+    /// BULK_INSERT without combining (Hudi's default, hoodie.combine.before.insert=false): the input streams through,
+    /// each partition's rows appended to its open file group until it holds the target size, so memory is the open
+    /// file groups' row groups, not the input. Hudi's bulk insert writes an empty inflight file (no workload profile).
+    /// </summary>
+    public async Task<WriteResult> RunStreamingBulkInsertAsync(
+        ITableLock tableLock,
+        IEnumerable<RecordBatch> rows,
+        KeyGenerator keyGenerator,
+        IReadOnlyDictionary<string, string>? extraMetadata,
+        CancellationToken cancellationToken)
+    {
+        if (!table.Config.PopulateMetaFields)
+        {
+            throw new HudiException($"{table.Location}: {HoodieTableConfig.PopulateMetaFields.Key}=false tables are not written by this library");
+        }
+
+        var lastCommit = table.Timeline.LastCompletedWrite is { } last
+            ? await table.ReadCommitMetadataAsync(last, cancellationToken).ConfigureAwait(false)
+            : null;
+        var timeline = table.TimelineFolder;
+        var requested = new HoodieInstant(instant, HoodieActions.Commit, InstantState.Requested);
+        await store.CreateAsync(table.PathOf($"{timeline}/{requested.FileName(TimelineLayout.V6)}"), ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        options.Observer?.OnStep(WriteStep.Requested, instant);
+        await store.CreateAsync(table.PathOf($"{timeline}/{(requested with { State = InstantState.Inflight }).FileName(TimelineLayout.V6)}"), ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        options.Observer?.OnStep(WriteStep.Inflight, instant);
+
+        var known = (await table.GetFileSystemViewAsync(cancellationToken).ConfigureAwait(false)).Partitions.Select(p => p.Path).ToHashSet(StringComparer.Ordinal);
+        var perFile = Math.Max(1, options.TargetFileSizeBytes / AverageRecordSize());
+        var open = new Dictionary<string, (BaseFileWriter Writer, GroupWork Work, Stopwatch Watch)>(StringComparer.Ordinal);
+        var metadata = new HoodieCommitMetadata { OperationType = operation };
+        IReadOnlyList<Field>? fields = null;
+        string? described = null;
+        string? schemaJson = null;
+        var task = 0;
+        long inserts = 0, bytes = 0;
+        try
+        {
+            foreach (var raw in rows)
+            {
+                var batch = HudiSchemaNormalizer.Normalize(raw);
+                if (batch.RowCount == 0)
+                {
+                    continue;
+                }
+
+                var text = HudiSchemaNormalizer.Describe(batch.Schema.Fields);
+                if (fields is null)
+                {
+                    fields = batch.Schema.Fields;
+                    described = text;
+                    schemaJson = ResolveSchema(lastCommit, fields);
+                }
+                else if (text != described)
+                {
+                    throw new HudiException($"the input batches do not share one schema:\n{described}\nvs\n{text}");
+                }
+
+                var names = fields.Select(f => f.Name).ToArray();
+                var byPartition = new Dictionary<string, (List<int> Rows, List<string> Keys)>(StringComparer.Ordinal);
+                foreach (var view in batch.Rows())
+                {
+                    var key = keyGenerator.GetKey(view);
+                    var slot = byPartition.TryGetValue(key.PartitionPath, out var s) ? s : byPartition[key.PartitionPath] = ([], []);
+                    slot.Rows.Add(view.Index);
+                    slot.Keys.Add(key.RecordKey);
+                }
+
+                foreach (var (partition, (indices, keys)) in byPartition)
+                {
+                    var at = 0;
+                    while (at < indices.Count)
+                    {
+                        if (!open.TryGetValue(partition, out var current))
+                        {
+                            if (known.Add(partition))
+                            {
+                                await WritePartitionMetadataAsync(partition, cancellationToken).ConfigureAwait(false);
+                            }
+
+                            var work = new GroupWork(partition, Guid.NewGuid().ToString() + "-0", null);
+                            var name = new BaseFileName(work.FileId, BaseFileName.WriteTokenOf(task, 1, task), instant);
+                            var path = partition.Length == 0 ? name.ToString() : $"{partition}/{name}";
+                            await WriteMarkerAsync(partition, name.ToString(), "CREATE", cancellationToken).ConfigureAwait(false);
+                            var writer = await BaseFileWriter.OpenAsync(store, table.PathOf(path), path, table.Name, fields, partition, name, task++, options, cancellationToken).ConfigureAwait(false);
+                            current = (writer, work, Stopwatch.StartNew());
+                            open[partition] = current;
+                        }
+
+                        var take = (int)Math.Min(indices.Count - at, perFile - current.Writer.Rows);
+                        var data = Internal.VectorSelection.Take(batch, [.. indices.Skip(at).Take(take)], names);
+                        current.Writer.WriteNew(data, keys.GetRange(at, take));
+                        at += take;
+                        if (current.Writer.Rows >= perFile)
+                        {
+                            open.Remove(partition);
+                            var stat = await FinishCreatedAsync(current.Writer, current.Work, current.Watch, cancellationToken).ConfigureAwait(false);
+                            metadata.AddWriteStat(stat);
+                            (inserts, bytes) = (inserts + stat.NumInserts, bytes + stat.TotalWriteBytes);
+                        }
+                    }
+                }
+            }
+
+            foreach (var partition in open.Keys.Order(StringComparer.Ordinal).ToList())
+            {
+                var current = open[partition];
+                open.Remove(partition);
+                var stat = await FinishCreatedAsync(current.Writer, current.Work, current.Watch, cancellationToken).ConfigureAwait(false);
+                metadata.AddWriteStat(stat);
+                (inserts, bytes) = (inserts + stat.NumInserts, bytes + stat.TotalWriteBytes);
+            }
+        }
+        finally
+        {
+            foreach (var (writer, _, _) in open.Values)
+            {
+                // Abandons the upload: nothing appears at the path.
+                await writer.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        if ((schemaJson ?? lastCommit?.Schema) is { } schema)
+        {
+            metadata.Schema = schema;
+        }
+
+        foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>())
+        {
+            if (key != HoodieCommitMetadata.SchemaKey)
+            {
+                metadata.ExtraMetadata[key] = value;
+            }
+        }
+
+        tableLock.EnsureHeld();
+        await store.CreateAsync(table.PathOf($"{timeline}/{(requested with { State = InstantState.Completed }).FileName(TimelineLayout.V6)}"), metadata.ToUtf8Bytes(), cancellationToken).ConfigureAwait(false);
+        options.Observer?.OnStep(WriteStep.Completed, instant);
+        await store.DeletePrefixAsync(table.PathOf($"{HudiTable.MetaFolderName}/.temp/{instant}"), cancellationToken).ConfigureAwait(false);
+        HudiWriteClient.EnsureLocalFolder(store, table.PathOf($"{HudiTable.MetaFolderName}/.temp"));
+        options.Observer?.OnStep(WriteStep.MarkersRemoved, instant);
+        var files = metadata.AllWriteStats.Count();
+        return new WriteResult
+        {
+            InstantTime = instant,
+            Action = HoodieActions.Commit,
+            OperationType = operation,
+            Metadata = metadata,
+            Inserts = inserts,
+            FilesWritten = files,
+            FileGroupsCreated = files,
+            BytesWritten = bytes,
+        };
+    }
+
+    private async Task<HoodieWriteStat> FinishCreatedAsync(BaseFileWriter writer, GroupWork work, Stopwatch watch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var rows = writer.Rows;
+            var size = await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            options.Observer?.OnStep(WriteStep.BaseFileWritten, writer.Path);
+            return Stat(work, writer.Path, HoodieWriteStat.NullCommit, rows, inserts: rows, updates: 0, deletes: 0, size, new HoodieRuntimeStats { TotalCreateTime = watch.ElapsedMilliseconds });
+        }
+        finally
+        {
+            await writer.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     /// <summary>The Avro schema (without meta fields) of the commit; the input's must be the table's (no schema evolution).</summary>
-    private string? ResolveSchema(HoodieCommitMetadata? lastCommit)
+    private string? ResolveSchema(HoodieCommitMetadata? lastCommit) => ResolveSchema(lastCommit, DataFields);
+
+    private string? ResolveSchema(HoodieCommitMetadata? lastCommit, IReadOnlyList<Field> fields)
     {
         var previous = lastCommit?.Schema;
-        if (DataFields.Count == 0)
+        if (fields.Count == 0)
         {
             return previous;
         }
 
-        var schema = AvroSchema.ToJson(table.Name, input.Fields);
+        var schema = AvroSchema.ToJson(table.Name, fields);
         if (previous is not null && previous != schema && !IsReplace)
         {
             var before = HudiSchemaNormalizer.Describe(AvroSchema.Parse(previous).Fields);
-            var now = HudiSchemaNormalizer.Describe(input.Fields);
+            var now = HudiSchemaNormalizer.Describe(fields);
             if (before != now)
             {
                 throw new HudiException($"{table.Location}: the input's schema differs from the table's; schema evolution is not supported.\ntable:\n{before}\ninput:\n{now}");

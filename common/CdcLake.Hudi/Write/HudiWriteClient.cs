@@ -98,9 +98,10 @@ public sealed class HudiWriteClient
     }
 
     /// <summary>
-    /// BULK_INSERT: writes the rows as new file groups without looking up existing keys (for a first load), sorted by
-    /// partition and key and cut into files of about <see cref="HudiWriteOptions.TargetFileSizeBytes"/>. Rows that share
-    /// a key are combined first.
+    /// BULK_INSERT: writes the rows as new file groups without looking up existing keys (for a first load), cut into
+    /// files of about <see cref="HudiWriteOptions.TargetFileSizeBytes"/>. By default the rows stream through (memory:
+    /// one open file group per partition) and keys are not combined, as in Hudi; with
+    /// <see cref="HudiWriteOptions.BulkInsertCombine"/> they are combined, sorted by partition and key, and held in memory.
     /// </summary>
     public Task<WriteResult> BulkInsertAsync(IEnumerable<RecordBatch> rows, IReadOnlyDictionary<string, string>? extraMetadata = null, CancellationToken cancellationToken = default) =>
         RunAsync(WriteOperationType.BulkInsert, rows, extraMetadata, cancellationToken);
@@ -167,6 +168,13 @@ public sealed class HudiWriteClient
         var (table, rollbacks) = await OpenAndRecoverAsync(cancellationToken).ConfigureAwait(false);
         var keyGenerator = KeyGeneratorFactory.Create(table.Config, _options.KeyGeneratorOptions);
         var ordering = _options.Ordering ?? (table.Config.PrecombineField is { } field ? new PrecombineFieldOrdering(field) : null);
+        if (operation == WriteOperationType.BulkInsert && !_options.BulkInsertCombine)
+        {
+            var streaming = new CommitWriter(_store, table, _options, _instants.Next(), operation, InputRecords.Empty, ordering, global: false);
+            var written = await streaming.RunStreamingBulkInsertAsync(tableLock, rows, keyGenerator, extraMetadata, cancellationToken).ConfigureAwait(false);
+            return written with { Rollbacks = rollbacks, Elapsed = watch.Elapsed };
+        }
+
         var isDelete = operation == WriteOperationType.Delete;
         var global = _options.IndexType == HudiIndexType.GlobalBloom;
         var input = InputRecords.Load(rows, keyGenerator, isDelete ? null : ordering, globalKeys: global && !isDelete, normalize: !isDelete);

@@ -119,6 +119,12 @@ public sealed record HudiWriteOptions
     /// <summary>Which version of a record wins; null: the table's precombine field (if any), else the latest input row always wins.</summary>
     public IRecordOrdering? Ordering { get; init; }
 
+    /// <summary>
+    /// hoodie.combine.before.insert for bulk insert (default false, as Hudi): when true, rows sharing a key are combined
+    /// and the input is sorted by partition and key (tight key ranges per file) in memory; when false it streams.
+    /// </summary>
+    public bool BulkInsertCombine { get; init; }
+
     /// <summary>hoodie.parquet.compression.codec: gzip, as Hudi up to 1.0.x.</summary>
     public ParquetCodec Codec { get; init; } = ParquetCodec.Gzip;
 

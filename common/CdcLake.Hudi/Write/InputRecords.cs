@@ -21,6 +21,8 @@ internal sealed class InputRecords
         CombinedAway = combinedAway;
     }
 
+    public static InputRecords Empty => new([], [], [], 0);
+
     public List<RecordBatch> Batches { get; }
 
     /// <summary>The table's (normalized) fields, without meta fields; empty for a delete given keys only.</summary>
