@@ -366,3 +366,24 @@ public sealed class HudiOperationTests(S3WriteFixture s3) : IClassFixture<S3Writ
         (await HudiTableValidator.ValidateAsync(place.Store)).Problems.Should().BeEmpty();
     }
 }
+
+/// <summary>Deletes under the global index name records by key alone.</summary>
+public sealed class GlobalDeleteTests
+{
+    [Fact]
+    public async Task A_global_delete_finds_the_key_in_whatever_partition_holds_it()
+    {
+        using var place = TestStore.Create("local");
+        var client = await TestTables.CreateAsync(place.Store, TestTables.Options("t"), TestTables.WriteOptions(o => o.IndexType = HudiIndexType.GlobalBloom));
+        await client.UpsertAsync([Recs.Batch(Recs.Range(0, 9, 1, "a", "b", "c"))]);
+        var idOnly = new CdcLake.Parquet.ParquetSchema([Recs.SourceSchema.Fields[0]]);
+        var keys = new CdcLake.Parquet.RecordBatch(idOnly, [new CdcLake.Parquet.PrimitiveVector<long>(idOnly.Fields[0], [1, 5, 42], 3)], 3);
+
+        var result = await client.DeleteAsync([keys]);
+
+        result.Deletes.Should().Be(2);
+        result.DeletesNotFound.Should().Be(1);
+        (await Recs.ReadAsync(await HudiTable.OpenAsync(place.Store))).Select(r => r.Id).Should().Equal(0, 2, 3, 4, 6, 7, 8);
+        (await HudiTableValidator.ValidateAsync(place.Store)).Problems.Should().BeEmpty();
+    }
+}

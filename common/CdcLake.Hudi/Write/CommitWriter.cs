@@ -173,6 +173,7 @@ internal sealed class CommitWriter(
         options.Observer?.OnStep(WriteStep.Inflight, instant);
 
         var known = (await table.GetFileSystemViewAsync(cancellationToken).ConfigureAwait(false)).Partitions.Select(p => p.Path).ToHashSet(StringComparer.Ordinal);
+        await EstimateRecordSizeAsync(cancellationToken).ConfigureAwait(false);
         var perFile = Math.Max(1, options.TargetFileSizeBytes / AverageRecordSize());
         var open = new Dictionary<string, (BaseFileWriter Writer, GroupWork Work, Stopwatch Watch)>(StringComparer.Ordinal);
         var metadata = new HoodieCommitMetadata { OperationType = operation };
@@ -342,6 +343,7 @@ internal sealed class CommitWriter(
 
     private async Task PlanAsync(IReadOnlyList<FileSlice> slices, CancellationToken cancellationToken)
     {
+        await EstimateRecordSizeAsync(cancellationToken).ConfigureAwait(false);
         switch (operation)
         {
             case WriteOperationType.BulkInsert:
@@ -463,15 +465,18 @@ internal sealed class CommitWriter(
     /// Hudi's estimate of a record's size: the bytes per record of recent commits that wrote more than the small-file
     /// limit (a smaller sample is dominated by the fixed ~440 KB bloom filter), else the configured estimate.
     /// </summary>
-    private long AverageRecordSize() => _averageRecordSize ??= ComputeAverageRecordSize();
+    private long AverageRecordSize() => _averageRecordSize ?? throw new InvalidOperationException("the record size is estimated while planning");
 
     private long? _averageRecordSize;
 
-    private long ComputeAverageRecordSize()
+    private async Task EstimateRecordSizeAsync(CancellationToken cancellationToken) =>
+        _averageRecordSize ??= await ComputeAverageRecordSizeAsync(cancellationToken).ConfigureAwait(false);
+
+    private async Task<long> ComputeAverageRecordSizeAsync(CancellationToken cancellationToken)
     {
         foreach (var commit in table.Timeline.CompletedWrites.Reverse().Take(10))
         {
-            var metadata = table.ReadCommitMetadataAsync(commit).GetAwaiter().GetResult();
+            var metadata = await table.ReadCommitMetadataAsync(commit, cancellationToken).ConfigureAwait(false);
             var totalBytes = metadata.AllWriteStats.Sum(s => s.TotalWriteBytes);
             var records = metadata.AllWriteStats.Sum(s => s.NumWrites);
             if (totalBytes > options.SmallFileLimitBytes && options.SmallFileLimitBytes > 0 && records > 0)

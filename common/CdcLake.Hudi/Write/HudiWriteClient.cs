@@ -112,7 +112,7 @@ public sealed class HudiWriteClient
 
     /// <summary>
     /// DELETE: removes the records whose keys the rows carry (only the key fields and, unless the index is global,
-    /// the partition fields are read).
+    /// the partition fields are read; with the global index a key is deleted in whichever partition holds it).
     /// </summary>
     public Task<WriteResult> DeleteAsync(IEnumerable<RecordBatch> keys, IReadOnlyDictionary<string, string>? extraMetadata = null, CancellationToken cancellationToken = default) =>
         RunAsync(WriteOperationType.Delete, keys, extraMetadata, cancellationToken);
@@ -177,7 +177,7 @@ public sealed class HudiWriteClient
 
         var isDelete = operation == WriteOperationType.Delete;
         var global = _options.IndexType == HudiIndexType.GlobalBloom;
-        var input = InputRecords.Load(rows, keyGenerator, isDelete ? null : ordering, globalKeys: global && !isDelete, normalize: !isDelete);
+        var input = InputRecords.Load(rows, keyGenerator, isDelete ? null : ordering, globalKeys: global, normalize: !isDelete, recordKeyOnly: global && isDelete);
         if (input.Rows.Count == 0 && (extraMetadata is null || extraMetadata.Count == 0) && !operation.StartsWith("INSERT_OVERWRITE", StringComparison.Ordinal))
         {
             return new WriteResult

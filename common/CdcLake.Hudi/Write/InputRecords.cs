@@ -44,7 +44,8 @@ internal sealed class InputRecords
         KeyGenerator keyGenerator,
         IRecordOrdering? ordering,
         bool globalKeys,
-        bool normalize)
+        bool normalize,
+        bool recordKeyOnly = false)
     {
         var batches = new List<RecordBatch>();
         IReadOnlyList<Field>? fields = null;
@@ -75,7 +76,10 @@ internal sealed class InputRecords
             batches.Add(batch);
             foreach (var view in batch.Rows())
             {
-                var key = keyGenerator.GetKey(view);
+                // A global delete names records by key alone: its rows need not carry the partition fields.
+                var key = recordKeyOnly
+                    ? new HoodieKey(keyGenerator.GetRecordKey(KeyGenerator.FieldReader(view)), "")
+                    : keyGenerator.GetKey(view);
                 var row = new InputRow(b, view.Index, key.RecordKey, key.PartitionPath);
                 var identity = globalKeys ? key.RecordKey : key.PartitionPath + "\0" + key.RecordKey;
                 if (byIdentity.TryGetValue(identity, out var at))
