@@ -295,6 +295,9 @@ public sealed class HudiOperationTests(S3WriteFixture s3) : IClassFixture<S3Writ
         table.Timeline.Completed.Select(i => i.Action).Should().Equal(HoodieActions.Commit, HoodieActions.ReplaceCommit);
         var files = table.TimelineFiles.Select(f => f.Name).ToList();
         files.Should().Contain($"{overwrite.InstantTime}.replacecommit.requested").And.Contain($"{overwrite.InstantTime}.replacecommit.inflight").And.Contain($"{overwrite.InstantTime}.replacecommit");
+        var requested = (Dictionary<string, object?>)TimelineAvroMetadata.Decode(await place.Store.ReadAllBytesAsync($".hoodie/{overwrite.InstantTime}.replacecommit.requested"))!;
+        requested.Should().BeEquivalentTo(new Dictionary<string, object?> { ["operationType"] = null, ["clusteringPlan"] = null, ["extraMetadata"] = null, ["version"] = null });
+        HoodieCommitMetadata.Parse(await place.Store.ReadAllBytesAsync($".hoodie/{overwrite.InstantTime}.replacecommit.inflight")).OperationType.Should().Be(WriteOperationType.InsertOverwrite);
         (await Recs.ReadAsync(table)).Should().Equal(Recs.Sorted(Recs.Range(100, 105, 2, "a").Concat(Recs.Range(0, 20, 1, "a", "b").Where(r => r.Part == "b"))));
         (await Recs.ReadAsync(table, HudiQuery.AsOf(first.InstantTime!))).Should().Equal(Recs.Sorted(Recs.Range(0, 20, 1, "a", "b")));
         (await HudiTableValidator.ValidateAsync(place.Store)).Problems.Should().BeEmpty();

@@ -8,6 +8,7 @@ namespace CdcLake.Hudi;
 /// <list type="bullet">
 /// <item><c>&lt;t&gt;.rollback.requested</c>: HoodieRollbackPlan; <c>.rollback.inflight</c>: empty; <c>.rollback</c>: HoodieRollbackMetadata.</item>
 /// <item><c>&lt;t&gt;.clean.requested</c> and <c>.clean.inflight</c>: HoodieCleanerPlan; <c>.clean</c>: HoodieCleanMetadata.</item>
+/// <item><c>&lt;t&gt;.replacecommit.requested</c>: HoodieRequestedReplaceMetadata (the inflight and completed files are JSON).</item>
 /// </list>
 /// The schemas are those of hudi-common's .avsc files (namespace org.apache.hudi.avro.model), written with every
 /// field of the newest version: Java resolves them against its own by field name.
@@ -63,6 +64,28 @@ public static class TimelineAvroMetadata
         """{"name":"failedDeleteFiles","type":{"type":"array","items":"string"}},{"name":"isPartitionDeleted","type":["null","boolean"],"default":null}]}}},""" +
         """{"name":"version","type":["int","null"],"default":1},""" +
         """{"name":"bootstrapPartitionMetadata","type":["null",{"type":"map","values":"HoodieCleanPartitionMetadata"}],"default":null}]}""";
+
+    internal const string RequestedReplaceSchema =
+        """{"type":"record","name":"HoodieRequestedReplaceMetadata","namespace":"org.apache.hudi.avro.model","fields":[""" +
+        // Hudi's .avsc says "default": "" here, and null for the unions led by a record below, which strict parsers
+        // refuse (a union's default must be of its first branch); a writer schema's defaults play no part in reading,
+        // so this one says null here and gives none there.
+        """{"name":"operationType","type":["null","string"],"default":null},""" +
+        """{"name":"clusteringPlan","type":[{"type":"record","name":"HoodieClusteringPlan","fields":[""" +
+        """{"name":"inputGroups","type":["null",{"type":"array","items":{"type":"record","name":"HoodieClusteringGroup","fields":[""" +
+        """{"name":"slices","type":["null",{"type":"array","items":{"type":"record","name":"HoodieSliceInfo","fields":[""" +
+        """{"name":"dataFilePath","type":["null","string"],"default":null},{"name":"deltaFilePaths","type":["null",{"type":"array","items":"string"}],"default":null},""" +
+        """{"name":"fileId","type":["null","string"]},{"name":"partitionPath","type":["null","string"],"default":null},""" +
+        """{"name":"bootstrapFilePath","type":["null","string"],"default":null},{"name":"version","type":["int","null"],"default":1}]}}],"default":null},""" +
+        """{"name":"metrics","type":["null",{"type":"map","values":"double"}],"default":null},""" +
+        """{"name":"numOutputFileGroups","type":["int","null"],"default":1},{"name":"version","type":["int","null"],"default":1}]}}],"default":null},""" +
+        """{"name":"strategy","type":[{"type":"record","name":"HoodieClusteringStrategy","fields":[""" +
+        """{"name":"strategyClassName","type":["null","string"],"default":null},{"name":"strategyParams","type":["null",{"type":"map","values":"string"}],"default":null},""" +
+        """{"name":"version","type":["int","null"],"default":1}]},"null"]},""" +
+        """{"name":"extraMetadata","type":["null",{"type":"map","values":"string"}],"default":null},""" +
+        """{"name":"version","type":["int","null"],"default":1}]},"null"]},""" +
+        """{"name":"extraMetadata","type":["null",{"type":"map","values":"string"}],"default":null},""" +
+        """{"name":"version","type":["int","null"],"default":1}]}""";
 
     /// <summary>The cleaner plan version Hudi 0.14+ writes (CleanPlanner.LATEST_CLEAN_PLAN_VERSION).</summary>
     internal const int CleanPlanVersion = 2;
@@ -209,6 +232,17 @@ public static class TimelineAvroMetadata
             ("version", CleanMetadataVersion),
             ("bootstrapPartitionMetadata", new Dictionary<string, object?>())));
     }
+
+    /// <summary>
+    /// The <c>.replacecommit.requested</c> of an insert-overwrite: HoodieRequestedReplaceMetadata with every field null,
+    /// as Hudi's HoodieActiveTimeline.createRequestedReplaceCommit serializes <c>new HoodieRequestedReplaceMetadata()</c>
+    /// (only clustering puts a plan there).
+    /// </summary>
+    public static byte[] RequestedReplaceMetadata() => AvroContainer.Write(RequestedReplaceSchema, Record(
+        ("operationType", null),
+        ("clusteringPlan", null),
+        ("extraMetadata", null),
+        ("version", null)));
 
     /// <summary>Decodes any of these Avro instant files into plain dictionaries and lists (for tests and tools).</summary>
     public static object? Decode(ReadOnlySpan<byte> content) => AvroContainer.Read(content).SingleOrDefault();

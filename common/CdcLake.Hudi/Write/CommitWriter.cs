@@ -51,7 +51,9 @@ internal sealed class CommitWriter(
         // 3. requested, 4. inflight with the workload profile.
         var timeline = table.TimelineFolder;
         var requested = new HoodieInstant(instant, Action, InstantState.Requested);
-        await store.CreateAsync(table.PathOf($"{timeline}/{requested.FileName(TimelineLayout.V6)}"), ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        // A commit's requested file is empty; a replacecommit's holds an all-null Avro HoodieRequestedReplaceMetadata.
+        var requestedContent = IsReplace ? TimelineAvroMetadata.RequestedReplaceMetadata() : ReadOnlyMemory<byte>.Empty;
+        await store.CreateAsync(table.PathOf($"{timeline}/{requested.FileName(TimelineLayout.V6)}"), requestedContent, cancellationToken).ConfigureAwait(false);
         options.Observer?.OnStep(WriteStep.Requested, instant);
         var inflight = requested with { State = InstantState.Inflight };
         await store.CreateAsync(table.PathOf($"{timeline}/{inflight.FileName(TimelineLayout.V6)}"), WorkloadProfile().ToUtf8Bytes(), cancellationToken).ConfigureAwait(false);

@@ -16,7 +16,7 @@ namespace CdcLake.Hudi;
 ///   drop a metadata table this writer does not maintain.</item>
 /// <item>Plan: combine the input by key (precombine), look keys up in the latest file slices (footer min/max key
 ///   and bloom filter first; only candidate files' keys are read), route inserts to small file groups, then new ones.</item>
-/// <item><c>t.commit.requested</c> (empty).</item>
+/// <item><c>t.commit.requested</c> (empty; a replacecommit's: Avro HoodieRequestedReplaceMetadata, all null).</item>
 /// <item><c>t.inflight</c>: the workload profile JSON (inserts per partition, updates per file group). Data files come
 ///   only after it: Hudi rolls back a merely requested instant by deleting its instant file alone.</item>
 /// <item>Per new partition, <c>.hoodie_partition_metadata</c> (create-if-absent).</item>
