@@ -4,19 +4,31 @@ using CdcLake.Hudi;
 using CdcLake.Hudi.CrashDriver;
 using CdcLake.Storage;
 
-// Usage: CdcLake.Hudi.CrashDriver --table DIR --seed N --round R [--kill-step STEP [--kill-occurrence K]] [--kill-after-writes N]
+// Usage: CdcLake.Hudi.CrashDriver --table DIR|s3://bucket/prefix [--s3-endpoint URL] --seed N --round R
+//        [--kill-step STEP [--kill-occurrence K]] [--kill-after-writes N]
 // Performs round R of the seeded workload on the table in DIR, and kills itself (SIGKILL, like kill -9: no finally
 // blocks, no flushing) when the named protocol step has happened K times, or just before the N-th storage write.
 // Exit 0: the operation finished (prints "done <instant>"); 2: bad arguments; 1: the write failed.
 var options = ParseArguments(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: --table DIR --seed N --round R [--kill-step STEP [--kill-occurrence K]] [--kill-after-writes N]");
+    Console.Error.WriteLine("usage: --table DIR|s3://bucket/prefix [--s3-endpoint URL] --seed N --round R [--kill-step STEP [--kill-occurrence K]] [--kill-after-writes N]");
     return 2;
 }
 
 var killer = new Killer(options.Value.KillStep, options.Value.KillOccurrence, options.Value.KillAfterWrites);
-using var inner = ObjectStores.For(options.Value.Table);
+// s3rver on loopback: its test credentials, path-style addressing, no conditional PUT.
+using var inner = options.Value.S3Endpoint is { } endpoint
+    ? ObjectStores.For(options.Value.Table, new S3StoreOptions
+    {
+        ServiceUrl = endpoint,
+        ForcePathStyle = true,
+        Region = "us-east-1",
+        Credentials = new Amazon.Runtime.BasicAWSCredentials("S3RVER", "S3RVER"),
+        UseChunkEncoding = false,
+        ConditionalWritesSupported = false,
+    })
+    : ObjectStores.For(options.Value.Table);
 using var store = new KillingStore(inner, killer);
 var op = CrashWorkload.Operation(options.Value.Seed, options.Value.Round);
 try
@@ -33,9 +45,10 @@ catch (Exception e)
     return 1;
 }
 
-static (string Table, int Seed, int Round, WriteStep? KillStep, int KillOccurrence, int KillAfterWrites)? ParseArguments(string[] args)
+static (string Table, string? S3Endpoint, int Seed, int Round, WriteStep? KillStep, int KillOccurrence, int KillAfterWrites)? ParseArguments(string[] args)
 {
     string? table = null;
+    string? endpoint = null;
     int seed = 0, round = -1, occurrence = 1, afterWrites = 0;
     WriteStep? step = null;
     for (var i = 0; i + 1 < args.Length; i += 2)
@@ -44,6 +57,7 @@ static (string Table, int Seed, int Round, WriteStep? KillStep, int KillOccurren
         switch (args[i])
         {
             case "--table": table = value; break;
+            case "--s3-endpoint": endpoint = value; break;
             case "--seed": seed = int.Parse(value, CultureInfo.InvariantCulture); break;
             case "--round": round = int.Parse(value, CultureInfo.InvariantCulture); break;
             case "--kill-step": step = Enum.Parse<WriteStep>(value); break;
@@ -53,7 +67,7 @@ static (string Table, int Seed, int Round, WriteStep? KillStep, int KillOccurren
         }
     }
 
-    return table is null || round < 0 || args.Length % 2 != 0 ? null : (table, seed, round, step, occurrence, afterWrites);
+    return table is null || round < 0 || args.Length % 2 != 0 ? null : (table, endpoint, seed, round, step, occurrence, afterWrites);
 }
 
 /// <summary>Kills the process at the configured point.</summary>
