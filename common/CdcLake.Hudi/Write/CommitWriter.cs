@@ -332,8 +332,8 @@ internal sealed class CommitWriter(
         var schema = AvroSchema.ToJson(table.Name, fields);
         if (previous is not null && previous != schema && !IsReplace)
         {
-            var before = HudiSchemaNormalizer.Describe(AvroSchema.Parse(previous).Fields);
-            var now = HudiSchemaNormalizer.Describe(fields);
+            var before = HudiSchemaNormalizer.Shape(HudiSchemaNormalizer.Normalize(AvroSchema.Parse(previous).Fields));
+            var now = HudiSchemaNormalizer.Shape(fields);
             if (before != now)
             {
                 throw new HudiException($"{table.Location}: the input's schema differs from the table's; schema evolution is not supported.\ntable:\n{before}\ninput:\n{now}");
@@ -666,7 +666,7 @@ internal sealed class CommitWriter(
         using var reader = await table.OpenBaseFileAsync(slice.BaseFile, cancellationToken: cancellationToken).ConfigureAwait(false);
         var oldFields = reader.Schema.Fields.Skip(HoodieMetaFields.All.Count).ToList();
         var fields = DataFields.Count > 0 ? DataFields : oldFields;
-        if (DataFields.Count > 0 && HudiSchemaNormalizer.Describe(oldFields) != HudiSchemaNormalizer.Describe(DataFields))
+        if (DataFields.Count > 0 && HudiSchemaNormalizer.Shape(HudiSchemaNormalizer.Normalize(oldFields)) != HudiSchemaNormalizer.Shape(DataFields))
         {
             throw new HudiException($"{slice.BaseFile.Path}: the base file's schema differs from the input's; schema evolution is not supported");
         }

@@ -34,6 +34,13 @@ public static class HudiSchemaNormalizer
     /// <summary>A comparable rendering of a field list (names, types, nullability).</summary>
     public static string Describe(IEnumerable<Field> fields) => new ParquetSchema([.. fields]).ToString();
 
+    /// <summary>
+    /// <see cref="Describe"/> without nullability: what must match for rows to go into a table's files. Nullability may
+    /// differ: a legacy two-level list (Spark's files) cannot say its elements are nullable, so they read as required
+    /// while the table's Avro schema says <c>["null", T]</c>.
+    /// </summary>
+    public static string Shape(IEnumerable<Field> fields) => Describe(fields).Replace(" not null", "", StringComparison.Ordinal);
+
     private static Field NormalizeField(Field field) => field switch
     {
         PrimitiveField { PhysicalType: PhysicalType.Int96 } p =>
