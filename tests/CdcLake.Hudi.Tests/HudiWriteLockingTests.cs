@@ -118,3 +118,29 @@ public sealed class HudiWriteLockingTests
         }
     }
 }
+
+/// <summary>A pending instant with a fresh heartbeat is another writer's work in progress, not debris.</summary>
+public sealed class HeartbeatTests
+{
+    [Fact]
+    public async Task A_pending_write_with_a_live_heartbeat_is_not_rolled_back()
+    {
+        using var place = TestStore.Create("local");
+        var client = await TestTables.CreateAsync(place.Store, TestTables.Options("t"));
+        await client.UpsertAsync([Recs.Batch(Recs.Range(0, 3, 1, "a"))]);
+        // As a Spark writer with optimistic concurrency leaves things while it writes.
+        var live = InstantTime.Format(DateTime.UtcNow.AddSeconds(-5));
+        await place.Store.CreateAsync($".hoodie/{live}.commit.requested", ReadOnlyMemory<byte>.Empty);
+        await place.Store.CreateAsync($".hoodie/.heartbeat/{live}", ReadOnlyMemory<byte>.Empty);
+
+        var write = () => client.UpsertAsync([Recs.Batch(Recs.Range(3, 4, 1, "a"))]);
+
+        (await write.Should().ThrowAsync<HudiException>()).Which.Message.Should().Contain("heartbeat");
+        (await HudiTable.OpenAsync(place.Store)).Timeline.Pending.Should().ContainSingle(i => i.Time == live);
+
+        // Once the heartbeat is stale, the instant is debris and is rolled back.
+        File.SetLastWriteTimeUtc(Path.Combine(place.LocalPath!, ".hoodie", ".heartbeat", live), DateTime.UtcNow.AddMinutes(-10));
+        var rollbacks = await client.RollbackFailedWritesAsync();
+        rollbacks.Should().ContainSingle().Which.RolledBackInstant.Should().Be(live);
+    }
+}

@@ -1,4 +1,5 @@
 using CdcLake.Parquet;
+using CdcLake.Testing;
 using FluentAssertions;
 using Xunit;
 
@@ -34,6 +35,17 @@ public sealed class SparkTableInteropTests
         var updated = await copy.OpenAsync();
         (await Expected.OurRows(updated, dataColumns)).Should().Equal(before, "nested lists, maps and structs come through the rewrite");
         updated.Timeline.CompletedWrites.Last().Time.Should().Be(result.InstantTime);
-        (await updated.GetFileSlicesAsync()).Should().OnlyContain(s => s.BaseInstantTime == result.InstantTime);
+        var slices = await updated.GetFileSlicesAsync();
+        slices.Should().OnlyContain(s => s.BaseInstantTime == result.InstantTime);
+
+        // The rewritten base file's Parquet schema is Spark's, element for element: root name, two-level lists
+        // ("array"), key_value maps, types and annotations.
+        var ours = copy.PathOf(slices[0].BaseFile.Path);
+        var spark = HudiFixtures.BaseFiles(fixture).Select(f => f.FullPath).First(f => Path.GetFileName(f).StartsWith(slices[0].FileId, StringComparison.Ordinal));
+        ParquetSchemaRows(ours).Should().Equal(ParquetSchemaRows(spark));
     }
+
+    private static List<string> ParquetSchemaRows(string file) =>
+        [.. DuckDb.Shared.Query($"select name, type, repetition_type, converted_type, logical_type, num_children, type_length, scale, precision from parquet_schema({DuckDb.Literal(file)})")
+            .Rows.Select(r => string.Join('|', r.Select(v => v.ToString())))];
 }

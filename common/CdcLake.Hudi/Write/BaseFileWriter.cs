@@ -69,6 +69,9 @@ internal sealed class BaseFileWriter : IAsyncDisposable
         {
             Codec = options.Codec,
             RowGroupRows = options.RowGroupRows,
+            LegacyListLayout = options.LegacyListLayout,
+            // parquet-avro's annotation on maps, so that our files' schemas match Spark's element for element.
+            MapKeyValueAnnotation = true,
             SchemaRootName = $"{AvroSchema.RecordNamespace(tableName)}.{AvroSchema.RecordName(tableName)}",
             KeyValueMetadata = new Dictionary<string, string>(StringComparer.Ordinal)
             {

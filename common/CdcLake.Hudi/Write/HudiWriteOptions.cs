@@ -128,6 +128,13 @@ public sealed record HudiWriteOptions
     /// <summary>hoodie.parquet.compression.codec: gzip, as Hudi up to 1.0.x.</summary>
     public ParquetCodec Codec { get; init; } = ParquetCodec.Gzip;
 
+    /// <summary>
+    /// Write lists in the legacy two-level layout, as Spark's Hudi writer (parquet-avro) does. Default true. Like
+    /// parquet-avro, that layout cannot hold a null list element: such a row fails the write. Set false to write the
+    /// standard three-level layout instead (every reader reads both).
+    /// </summary>
+    public bool LegacyListLayout { get; init; } = true;
+
     /// <summary>Rows per Parquet row group of a base file.</summary>
     public int RowGroupRows { get; init; } = 1_000_000;
 
@@ -138,6 +145,13 @@ public sealed record HudiWriteOptions
     public bool AutoClean { get; init; }
 
     public KeyGeneratorOptions KeyGeneratorOptions { get; init; } = KeyGeneratorOptions.Default;
+
+    /// <summary>
+    /// A pending instant whose <c>.hoodie/.heartbeat/&lt;instant&gt;</c> file is younger than this belongs to a live writer
+    /// (Hudi's lazy failed-writes cleaning: hoodie.client.heartbeat.interval_in_ms 60 s × tolerable misses 2) and is not
+    /// rolled back: the write stops instead. Default 2 minutes.
+    /// </summary>
+    public TimeSpan HeartbeatExpiry { get; init; } = TimeSpan.FromMinutes(2);
 
     public IWriteObserver? Observer { get; init; }
 

@@ -45,6 +45,7 @@ internal sealed class TableRecovery(IObjectStore store, HudiWriteOptions options
         {
             if (pending.Action is HoodieActions.Commit or HoodieActions.ReplaceCommit)
             {
+                await EnsureNoLiveHeartbeatAsync(table, pending, cancellationToken).ConfigureAwait(false);
                 rollbacks.Add(await RollbackAsync(table, pending, cancellationToken).ConfigureAwait(false));
                 table = await table.RefreshAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -56,6 +57,22 @@ internal sealed class TableRecovery(IObjectStore store, HudiWriteOptions options
 
         await RemoveStaleMarkersAsync(table, cancellationToken).ConfigureAwait(false);
         return (table, rollbacks);
+    }
+
+    /// <summary>
+    /// A Spark writer with lazy failed-writes cleaning (optimistic concurrency) keeps <c>.hoodie/.heartbeat/&lt;instant&gt;</c>
+    /// fresh while it writes, and takes the lock only to commit: its pending instant is work in progress, not debris.
+    /// Rolling it back would destroy that write, so a write meeting a live heartbeat stops instead.
+    /// </summary>
+    private async Task EnsureNoLiveHeartbeatAsync(HudiTable table, HoodieInstant pending, CancellationToken cancellationToken)
+    {
+        var heartbeat = await store.GetEntryAsync(table.PathOf($"{HudiTable.MetaFolderName}/.heartbeat/{pending.Time}"), cancellationToken).ConfigureAwait(false);
+        if (heartbeat is not null && DateTimeOffset.UtcNow - heartbeat.LastModified < options.HeartbeatExpiry)
+        {
+            throw new HudiException(
+                $"{table.Location}: pending {pending} has a heartbeat from {heartbeat.LastModified:O}: another writer is at work on it; " +
+                $"it is rolled back only once its heartbeat is older than {options.HeartbeatExpiry}");
+        }
     }
 
     private async Task<HudiTable> DropMetadataTableAsync(HudiTable table, CancellationToken cancellationToken)

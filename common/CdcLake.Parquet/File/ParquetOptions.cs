@@ -73,6 +73,19 @@ public sealed class ParquetWriteOptions
     /// </summary>
     public string SchemaRootName { get; init; } = "schema";
 
+    /// <summary>
+    /// Write lists in the legacy two-level layout (<c>optional group f (LIST) { repeated &lt;element&gt; array; }</c>), as
+    /// parquet-avro does by default and so Spark's Hudi writer. Its elements cannot be null: a null element is refused,
+    /// as parquet-avro refuses it. Default false: the standard three-level layout.
+    /// </summary>
+    public bool LegacyListLayout { get; init; }
+
+    /// <summary>
+    /// Annotate a map's repeated <c>key_value</c> group with the legacy MAP_KEY_VALUE converted type, as parquet-avro
+    /// (and so Spark's Hudi writer) still does. Readers ignore it. Default false.
+    /// </summary>
+    public bool MapKeyValueAnnotation { get; init; }
+
     /// <summary>Per-column key/value metadata, keyed by the column's dotted path.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> ColumnKeyValueMetadata { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, string>>();

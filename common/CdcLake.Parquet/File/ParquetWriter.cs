@@ -51,7 +51,7 @@ public sealed class ParquetWriter : IDisposable
     /// <param name="leaveOpen">Whether <paramref name="output"/> stays open after <see cref="Close"/>.</param>
     /// <exception cref="ParquetException">The schema or options cannot be written (e.g. the codec's native library is missing); nothing has been written.</exception>
     public ParquetWriter(Stream output, ParquetSchema schema, ParquetWriteOptions? options = null, string? name = null, bool leaveOpen = false)
-        : this(output, schema?.ToStandardLayout()!, options ?? ParquetWriteOptions.Default, name, leaveOpen, settings: null)
+        : this(output, schema?.ToWriteLayout(options?.LegacyListLayout == true)!, options ?? ParquetWriteOptions.Default, name, leaveOpen, settings: null)
     {
     }
 
@@ -102,8 +102,8 @@ public sealed class ParquetWriter : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(schema);
         // A schema read from a file may use a legacy list layout; files are always written in the standard one.
-        schema = schema.ToStandardLayout();
         options ??= ParquetWriteOptions.Default;
+        schema = schema.ToWriteLayout(options.LegacyListLayout);
         var settings = Resolve(schema, options, path);
         FileStream stream;
         try
@@ -199,7 +199,7 @@ public sealed class ParquetWriter : IDisposable
             var meta = new FileMetaData
             {
                 Version = _options.DataPageVersion == 2 ? 2 : 1,
-                Schema = SchemaWriter.Build(_schema, _options.SchemaRootName),
+                Schema = SchemaWriter.Build(_schema, _options.SchemaRootName, _schema.UsesLegacyLists, _options.MapKeyValueAnnotation),
                 NumRows = _rowsFlushed,
                 RowGroups = _rowGroups,
                 KeyValueMetadata = _options.KeyValueMetadata.Count + _lateKeyValueMetadata.Count == 0

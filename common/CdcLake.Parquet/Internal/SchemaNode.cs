@@ -15,6 +15,9 @@ internal enum NodeKind
 /// </summary>
 internal sealed class SchemaNode
 {
+    /// <summary>The repeated element's name in parquet-avro's two-level lists.</summary>
+    public const string LegacyListElementName = "array";
+
     public SchemaNode(NodeKind kind, Field? field, int definedLevel, int repetitionLevel, SchemaNode[] children)
     {
         Kind = kind;
@@ -67,15 +70,19 @@ internal sealed class SchemaNode
         LeafCount = leaves.Count - FirstLeaf;
     }
 
-    /// <summary>Builds the node tree for the standard (three-level list, key_value map) layout the writer emits.</summary>
-    public static SchemaNode FromFields(IReadOnlyList<Field> fields)
+    /// <summary>
+    /// Builds the node tree for the standard (three-level list, key_value map) layout the writer emits, or with
+    /// <paramref name="legacyLists"/> the two-level list layout of parquet-avro (<c>repeated &lt;element&gt; array</c>
+    /// right under the LIST group: the repeated level is the element, which therefore cannot be null).
+    /// </summary>
+    public static SchemaNode FromFields(IReadOnlyList<Field> fields, bool legacyLists = false)
     {
         var leafIndex = 0;
-        var children = fields.Select(f => Build(f, 0, 0, [], ref leafIndex)).ToArray();
+        var children = fields.Select(f => Build(f, 0, 0, [], ref leafIndex, legacyLists)).ToArray();
         return new SchemaNode(NodeKind.Root, null, 0, 0, children);
     }
 
-    private static SchemaNode Build(Field field, int parentDefined, int parentRepetition, string[] parentPath, ref int leafIndex)
+    private static SchemaNode Build(Field field, int parentDefined, int parentRepetition, string[] parentPath, ref int leafIndex, bool legacyLists)
     {
         if (field.Repetition == Repetition.Repeated)
         {
@@ -93,12 +100,19 @@ internal sealed class SchemaNode
                 var members = new SchemaNode[s.Children.Count];
                 for (var i = 0; i < members.Length; i++)
                 {
-                    members[i] = Build(s.Children[i], defined, parentRepetition, path, ref leafIndex);
+                    members[i] = Build(s.Children[i], defined, parentRepetition, path, ref leafIndex, legacyLists);
                 }
 
                 return new SchemaNode(NodeKind.Struct, field, defined, parentRepetition, members);
+            case ListField list when legacyLists:
+                var legacyElement = Build(list.Element.WithName(LegacyListElementName).WithRepetition(Repetition.Required), defined + 1, parentRepetition + 1, path, ref leafIndex, legacyLists);
+                return new SchemaNode(NodeKind.List, field, defined, parentRepetition, [legacyElement])
+                {
+                    ElementLevel = defined + 1,
+                    ElementRepetitionLevel = parentRepetition + 1,
+                };
             case ListField list:
-                var element = Build(list.Element.WithName("element"), defined + 1, parentRepetition + 1, [.. path, "list"], ref leafIndex);
+                var element = Build(list.Element.WithName("element"), defined + 1, parentRepetition + 1, [.. path, "list"], ref leafIndex, legacyLists);
                 return new SchemaNode(NodeKind.List, field, defined, parentRepetition, [element])
                 {
                     ElementLevel = defined + 1,
@@ -106,8 +120,8 @@ internal sealed class SchemaNode
                 };
             case MapField map:
                 string[] kvPath = [.. path, "key_value"];
-                var key = Build(map.Key.WithName("key"), defined + 1, parentRepetition + 1, kvPath, ref leafIndex);
-                var value = Build(map.Value.WithName("value"), defined + 1, parentRepetition + 1, kvPath, ref leafIndex);
+                var key = Build(map.Key.WithName("key"), defined + 1, parentRepetition + 1, kvPath, ref leafIndex, legacyLists);
+                var value = Build(map.Value.WithName("value"), defined + 1, parentRepetition + 1, kvPath, ref leafIndex, legacyLists);
                 return new SchemaNode(NodeKind.Map, field, defined, parentRepetition, [key, value])
                 {
                     ElementLevel = defined + 1,

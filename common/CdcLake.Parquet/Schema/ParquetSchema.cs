@@ -67,6 +67,13 @@ public sealed class ParquetSchema
     /// <summary>The same fields in the standard layout.</summary>
     internal ParquetSchema ToStandardLayout() => IsStandardLayout ? this : new ParquetSchema(Fields);
 
+    /// <summary>The same fields in the layout a writer emits: standard, or with two-level (legacy) lists.</summary>
+    internal ParquetSchema ToWriteLayout(bool legacyLists) =>
+        legacyLists ? new ParquetSchema(Fields, SchemaNode.FromFields(Fields, legacyLists: true)) { UsesLegacyLists = true } : ToStandardLayout();
+
+    /// <summary>Whether a writer lays lists out in two levels (see <see cref="ParquetWriteOptions.LegacyListLayout"/>).</summary>
+    internal bool UsesLegacyLists { get; private init; }
+
     public int IndexOf(string fieldName) => _fieldIndex.TryGetValue(fieldName, out var i) ? i : -1;
 
     public Field this[string fieldName] =>

@@ -14,7 +14,7 @@ using MetaTimeUnit = CdcLake.Parquet.Meta.TimeUnit;
 /// </summary>
 internal static class SchemaWriter
 {
-    public static List<SchemaElement> Build(ParquetSchema schema, string rootName = "schema")
+    public static List<SchemaElement> Build(ParquetSchema schema, string rootName = "schema", bool legacyLists = false, bool mapKeyValueAnnotation = false)
     {
         var elements = new List<SchemaElement>
         {
@@ -22,7 +22,7 @@ internal static class SchemaWriter
         };
         foreach (var field in schema.Fields)
         {
-            Add(field, field.Name, elements);
+            Add(field, field.Name, elements, legacyLists, mapKeyValueAnnotation);
         }
 
         return elements;
@@ -49,9 +49,9 @@ internal static class SchemaWriter
         }
     }
 
-    private static void Add(Field field, string path, List<SchemaElement> elements)
+    private static void Add(Field field, string path, List<SchemaElement> elements, bool legacyLists, bool mapKeyValue, bool repeated = false)
     {
-        var repetition = field.Repetition switch
+        var repetition = repeated ? FieldRepetitionType.Repeated : field.Repetition switch
         {
             Repetition.Required => FieldRepetitionType.Required,
             Repetition.Optional => FieldRepetitionType.Optional,
@@ -67,7 +67,7 @@ internal static class SchemaWriter
                 elements.Add(new SchemaElement { Name = field.Name, RepetitionType = repetition, NumChildren = s.Children.Count, FieldId = field.FieldId });
                 foreach (var child in s.Children)
                 {
-                    Add(child, $"{path}.{child.Name}", elements);
+                    Add(child, $"{path}.{child.Name}", elements, legacyLists, mapKeyValue);
                 }
 
                 break;
@@ -81,8 +81,15 @@ internal static class SchemaWriter
                     LogicalType = MetaLogicalType.Of(LogicalTypeKind.List),
                     FieldId = field.FieldId,
                 });
+                if (legacyLists)
+                {
+                    // parquet-avro's two-level list: the repeated field is the element itself.
+                    Add(list.Element.WithName(SchemaNode.LegacyListElementName), $"{path}.{SchemaNode.LegacyListElementName}", elements, legacyLists, mapKeyValue, repeated: true);
+                    break;
+                }
+
                 elements.Add(new SchemaElement { Name = "list", RepetitionType = FieldRepetitionType.Repeated, NumChildren = 1 });
-                Add(list.Element.WithName("element"), $"{path}.list.element", elements);
+                Add(list.Element.WithName("element"), $"{path}.list.element", elements, legacyLists, mapKeyValue);
                 break;
             case MapField map:
                 elements.Add(new SchemaElement
@@ -94,9 +101,15 @@ internal static class SchemaWriter
                     LogicalType = MetaLogicalType.Of(LogicalTypeKind.Map),
                     FieldId = field.FieldId,
                 });
-                elements.Add(new SchemaElement { Name = "key_value", RepetitionType = FieldRepetitionType.Repeated, NumChildren = 2 });
-                Add(map.Key.WithName("key"), $"{path}.key_value.key", elements);
-                Add(map.Value.WithName("value"), $"{path}.key_value.value", elements);
+                elements.Add(new SchemaElement
+                {
+                    Name = "key_value",
+                    RepetitionType = FieldRepetitionType.Repeated,
+                    NumChildren = 2,
+                    ConvertedType = mapKeyValue ? ConvertedType.MapKeyValue : null,
+                });
+                Add(map.Key.WithName("key"), $"{path}.key_value.key", elements, legacyLists, mapKeyValue);
+                Add(map.Value.WithName("value"), $"{path}.key_value.value", elements, legacyLists, mapKeyValue);
                 break;
             default:
                 throw new ParquetException($"field '{path}': unsupported field kind {field.GetType().Name}");
