@@ -57,6 +57,19 @@ public sealed class HudiSchemaNormalizerTests
     }
 
     [Fact]
+    public void Signed_integer_annotations_go_as_in_Spark_files()
+    {
+        var small = new PrimitiveField("small", PhysicalType.Int32, LogicalType.Integer(16, signed: true));
+        var unsigned = new PrimitiveField("u", PhysicalType.Int32, LogicalType.Integer(32, signed: false));
+        var batch = new RecordBatch(new ParquetSchema([small, unsigned]), [new PrimitiveVector<int>(small, [-3], 1), new PrimitiveVector<int>(unsigned, [3], 1)], 1);
+
+        var normalized = HudiSchemaNormalizer.Normalize(batch);
+
+        normalized.Schema.Fields.Select(f => f.TypeName).Should().Equal("int32", "int32 INT(32,unsigned)");
+        normalized.Columns[0].GetValue(0).Should().Be(-3);
+    }
+
+    [Fact]
     public void Meta_columns_in_the_input_are_dropped()
     {
         var meta = new PrimitiveField(HoodieMetaFields.CommitTime, PhysicalType.ByteArray, LogicalType.String);

@@ -6,7 +6,8 @@ namespace CdcLake.Hudi;
 /// <summary>
 /// Turns a source schema (a DMS Parquet file's, say) into the one Spark's Hudi writer would store, and converts
 /// the vectors to match: timestamps of any unit and INT96 become INT64 TIMESTAMP(MICROS) keeping the source's
-/// UTC flag (INT96 is an instant: UTC); decimals become FIXED_LEN_BYTE_ARRAY of Spark's minimal width; list
+/// UTC flag (INT96 is an instant: UTC); decimals become FIXED_LEN_BYTE_ARRAY of Spark's minimal width; signed
+/// INT(8/16/32/64) annotations go (Spark's byte and short are Avro ints, written unannotated); list
 /// elements are named <c>element</c> and map entries <c>key</c>/<c>value</c> (our writer's standard layout, so that
 /// schemas read back from our base files compare equal). Meta columns in the input are dropped.
 /// </summary>
@@ -50,6 +51,9 @@ public static class HudiSchemaNormalizer
         PrimitiveField { LogicalType: { Kind: LogicalKind.Decimal } d } p
             when p.PhysicalType != PhysicalType.FixedLenByteArray || p.TypeLength != AvroSchema.DecimalFixedSize(d.Precision) =>
             new PrimitiveField(p.Name, PhysicalType.FixedLenByteArray, d, p.Repetition, AvroSchema.DecimalFixedSize(d.Precision), p.FieldId),
+        // Spark's byte, short, int and long become Avro int/long, which parquet-avro writes without an annotation.
+        PrimitiveField { LogicalType: { Kind: LogicalKind.Integer, IsSigned: true } i } p when (i.BitWidth <= 32 && p.PhysicalType == PhysicalType.Int32) || (i.BitWidth == 64 && p.PhysicalType == PhysicalType.Int64) =>
+            new PrimitiveField(p.Name, p.PhysicalType, null, p.Repetition, fieldId: p.FieldId),
         PrimitiveField p => p,
         StructField s => new StructField(s.Name, [.. s.Children.Select(NormalizeField)], s.Repetition, s.FieldId),
         ListField l => new ListField(l.Name, NormalizeField(l.Element).WithName("element"), l.Repetition, l.FieldId),
