@@ -390,3 +390,26 @@ public sealed class GlobalDeleteTests
         (await HudiTableValidator.ValidateAsync(place.Store)).Problems.Should().BeEmpty();
     }
 }
+
+/// <summary>With AutoClean, every write ends with a clean, as Spark's writer does by default.</summary>
+public sealed class AutoCleanTests
+{
+    [Fact]
+    public async Task Each_write_cleans_after_its_commit()
+    {
+        using var place = TestStore.Create("local");
+        await HudiWriteClient.CreateTableAsync(place.Store, "", TestTables.Options("t", partitioned: false), Recs.SourceSchema);
+        var client = new HudiWriteClient(place.Store, "", new HudiWriteOptions { LockProvider = NoLockForTests.Instance, AutoClean = true, CleanerCommitsRetained = 1 });
+        var results = new List<WriteResult>();
+        for (var round = 1; round <= 3; round++)
+        {
+            results.Add(await client.UpsertAsync([Recs.Batch(Recs.Range(0, 3, round))]));
+        }
+
+        results[0].Clean!.CleanInstant.Should().BeNull("one commit: nothing to clean");
+        results[1].Clean!.CleanInstant.Should().BeNull("the slice before the earliest retained commit stays");
+        results[2].Clean!.FilesDeleted.Should().Be(1);
+        Directory.EnumerateFiles(place.LocalPath!, "*.parquet").Should().HaveCount(2);
+        (await HudiTableValidator.ValidateAsync(place.Store)).Problems.Should().BeEmpty();
+    }
+}

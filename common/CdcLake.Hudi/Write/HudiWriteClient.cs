@@ -17,8 +17,9 @@ namespace CdcLake.Hudi;
 /// <item>Plan: combine the input by key (precombine), look keys up in the latest file slices (footer min/max key
 ///   and bloom filter first; only candidate files' keys are read), route inserts to small file groups, then new ones.</item>
 /// <item><c>t.commit.requested</c> (empty; a replacecommit's: Avro HoodieRequestedReplaceMetadata, all null).</item>
-/// <item><c>t.inflight</c>: the workload profile JSON (inserts per partition, updates per file group). Data files come
-///   only after it: Hudi rolls back a merely requested instant by deleting its instant file alone.</item>
+/// <item><c>t.inflight</c>: the workload profile JSON (inserts per partition, updates per file group; empty for a bulk
+///   insert, as Hudi's). Data files come only after it: Hudi rolls back a merely requested instant by deleting its
+///   instant file alone, so files written under a requested instant could outlive a Spark-side rollback.</item>
 /// <item>Per new partition, <c>.hoodie_partition_metadata</c> (create-if-absent).</item>
 /// <item>Per file group: marker <c>.hoodie/.temp/t/&lt;partition&gt;/&lt;file&gt;.marker.CREATE|MERGE</c>, then the base file
 ///   (published whole). A rewritten group streams its old base file through, one row group at a time.</item>
@@ -26,7 +27,8 @@ namespace CdcLake.Hudi;
 /// <item>Delete the marker folder; then, with <see cref="HudiWriteOptions.AutoClean"/>, clean.</item>
 /// </list>
 /// A crash before step 7 leaves a pending instant that readers ignore and the next writer rolls back; after it, the
-/// write is complete and leftover markers are removed by the next writer.
+/// write is complete and leftover markers are removed by the next writer. (Readers that ignore the timeline, like
+/// hudi-rs at table version 6, see a write's base files from step 6 on, as with Spark's writer.)
 /// </remarks>
 public sealed class HudiWriteClient
 {
