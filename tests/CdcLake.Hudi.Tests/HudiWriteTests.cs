@@ -413,3 +413,29 @@ public sealed class AutoCleanTests
         (await HudiTableValidator.ValidateAsync(place.Store)).Problems.Should().BeEmpty();
     }
 }
+
+/// <summary>Deleting every row of a file group leaves an empty base file, as Hudi's merge handle does.</summary>
+public sealed class EmptyFileGroupTests
+{
+    [Fact]
+    public async Task Deleting_all_rows_of_a_file_group_writes_an_empty_slice()
+    {
+        using var place = TestStore.Create("local");
+        var client = await TestTables.CreateAsync(place.Store, TestTables.Options("t"));
+        await client.UpsertAsync([Recs.Batch(Recs.Range(0, 4, 1, "a", "b"))]);
+
+        var result = await client.DeleteAsync([Recs.Keys([(0, "a"), (2, "a")])]);
+
+        var stat = result.Metadata.AllWriteStats.Should().ContainSingle().Subject;
+        stat.NumWrites.Should().Be(0);
+        stat.NumDeletes.Should().Be(2);
+        var table = await HudiTable.OpenAsync(place.Store);
+        (await Recs.ReadAsync(table)).Select(r => r.Id).Should().Equal(1, 3);
+        (await HudiTableValidator.ValidateAsync(place.Store)).Problems.Should().BeEmpty();
+
+        // The emptied group takes the partition's next inserts (it is the smallest file there).
+        var again = await client.UpsertAsync([Recs.Batch([new Rec(8, "x", 2, "a")])]);
+        again.Metadata.AllWriteStats.Single().FileId.Should().Be(stat.FileId);
+        (await Recs.ReadAsync(await HudiTable.OpenAsync(place.Store))).Select(r => r.Id).Should().Equal(1, 3, 8);
+    }
+}
