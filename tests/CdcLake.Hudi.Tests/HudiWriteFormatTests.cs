@@ -217,6 +217,9 @@ public sealed class HudiWriteFormatTests
         table.Config.MetadataPartitions.Should().BeEmpty();
         table.Config["hoodie.table.metadata.partitions"].Should().BeNull();
         File.Exists(Path.Combine(place.LocalPath!, ".hoodie", "hoodie.properties.backup")).Should().BeFalse();
+        var text = File.ReadAllText(Path.Combine(place.LocalPath!, ".hoodie", "hoodie.properties"), Encoding.Latin1);
+        text.Should().StartWith("#Updated at ", "Java's comment when it rewrites a file with a valid checksum");
+        table.Config.Checksum.Should().Be(TableConfig.ComputeChecksum("default", "t"));
         (await Recs.ReadAsync(table)).Select(r => r.Id).Should().Equal(0, 1, 2, 3, 4);
         (await HudiTableValidator.ValidateAsync(place.Store)).Problems.Should().BeEmpty();
     }

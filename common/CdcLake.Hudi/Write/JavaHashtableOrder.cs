@@ -32,9 +32,13 @@ internal static class JavaHashtableOrder
         "hoodie.table.create.schema",
     ];
 
-    public static JavaProperties Reorder(JavaProperties properties)
+    /// <param name="checksumLast">
+    /// True for a new table (HoodieTableConfig's ordered copy appends the checksum); false when Hudi rewrites a file whose
+    /// checksum is valid: it then stores the Properties as they are, the checksum in its hash bucket.
+    /// </param>
+    public static JavaProperties Reorder(JavaProperties properties, bool checksumLast = true)
     {
-        var keys = properties.Keys.Where(k => k != HoodieTableConfig.Checksum.Key).ToList();
+        var keys = properties.Keys.Where(k => !checksumLast || k != HoodieTableConfig.Checksum.Key).ToList();
         var capacity = 11;
         for (var count = 1; count <= keys.Count; count++)
         {
@@ -56,7 +60,7 @@ internal static class JavaHashtableOrder
             result.Set(key, properties[key]!);
         }
 
-        if (properties[HoodieTableConfig.Checksum.Key] is { } checksum)
+        if (checksumLast && properties[HoodieTableConfig.Checksum.Key] is { } checksum)
         {
             result.Set(HoodieTableConfig.Checksum.Key, checksum);
         }

@@ -100,12 +100,16 @@ internal sealed class TableRecovery(IObjectStore store, HudiWriteOptions options
     }
 
     /// <summary>
-    /// Rewrites hoodie.properties as Java does: the backup first (readers fall back to it while the file is
-    /// being replaced), then the file, then the backup is removed.
+    /// Rewrites hoodie.properties as Java does (HoodieTableConfig.modify): the backup first (readers fall back to it
+    /// while the file is being replaced), then the file, then the backup is removed. The checksum is valid, so Java
+    /// stores the properties as they are, under the comment "Updated at &lt;instant&gt;".
     /// </summary>
     internal static async Task SavePropertiesAsync(IObjectStore store, string basePath, TableConfig config, CancellationToken cancellationToken)
     {
-        var bytes = TableConfig.FromProperties(JavaHashtableOrder.Reorder(config.Properties)).ToBytes();
+        var now = DateTimeOffset.UtcNow;
+        var properties = config.Properties;
+        properties.Set(HoodieTableConfig.Checksum.Key, TableConfig.ComputeChecksum(config.DatabaseName, config.TableName).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var bytes = JavaHashtableOrder.Reorder(properties, checksumLast: false).ToBytes("Updated at " + TableConfig.JavaInstantText(now), now);
         var path = Join(basePath, $"{HudiTable.MetaFolderName}/{HoodieTableConfig.FileName}");
         var backup = Join(basePath, $"{HudiTable.MetaFolderName}/{HudiTable.PropertiesBackupFileName}");
         await store.WriteAsync(backup, bytes, overwrite: true, cancellationToken).ConfigureAwait(false);
