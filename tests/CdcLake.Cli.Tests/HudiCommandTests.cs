@@ -170,6 +170,11 @@ public sealed class HudiCommandTests
         v8.ExitCode.Should().Be(ExitCodes.DataError);
         v8.StderrLines.Should().ContainSingle().Which.Should().StartWith("cdclake: unsupported table version 8: ");
 
+        var noMeta = Cli.Run("hudi", "show", HudiTables.Path("v6_simplekeygen_hivestyle_no_metafields"), "--since", "20240101000000000", "--format", "csv");
+        noMeta.ExitCode.Should().Be(ExitCodes.DataError);
+        noMeta.Stdout.Should().BeEmpty("the query is refused before the CSV header is written");
+        noMeta.StderrLines.Should().ContainSingle().Which.Should().Contain("hoodie.populate.meta.fields=false");
+
         var column = Cli.Run("hudi", "show", HudiTables.Path(Complex), "--columns", "nope");
         column.ExitCode.Should().Be(ExitCodes.DataError);
         column.StderrLines.Should().ContainSingle().Which.Should().Contain("no column named 'nope'");

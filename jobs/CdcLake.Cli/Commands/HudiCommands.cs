@@ -36,6 +36,7 @@ public static class HudiCommands
         var format = CliOptions.Choice("--format", "Output format: JSON Lines, CSV with a header row, or one Parquet file.", "jsonl", "csv", "parquet");
         format.Validators.Add(result =>
         {
+            // TODO(writer): once ParquetWriter is on main, write one file with the table's schema through ParquetIo.Create.
             if (result.GetValueOrDefault<string>() == "parquet")
             {
                 result.AddError("--format parquet is not available yet: this build has no Parquet writer (use jsonl or csv).");
