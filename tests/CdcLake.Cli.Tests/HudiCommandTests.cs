@@ -133,8 +133,32 @@ public sealed class HudiCommandTests
         Directory.GetFiles(temp.Path).Should().HaveCount(1, "the temporary file is gone");
     }
 
+    [Fact]
+    public void Show_format_parquet_writes_one_file_DuckDB_reads_as_the_snapshot()
+    {
+        using var temp = new TempDirectory("cli-hudi-parquet");
+        var target = temp.PathOf("snapshot.parquet");
+
+        var result = Cli.Run("hudi", "show", HudiTables.Path(Complex), "--format", "parquet", "--out", target);
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Stdout.Should().BeEmpty();
+
+        // The file holds exactly the rows `show` prints, meta columns included, as an independent reader sees them.
+        var expected = Cli.Run("hudi", "show", HudiTables.Path(Complex)).StdoutLines
+            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("_hoodie_record_key").GetString())
+            .Order(StringComparer.Ordinal);
+        var duck = DuckDb.Shared.Query($"select * from read_parquet({DuckDb.Literal(target)})");
+        var keyColumn = duck.ColumnIndex("_hoodie_record_key");
+        duck.Rows.Select(r => r[keyColumn].GetString()).Order(StringComparer.Ordinal).Should().Equal(expected);
+        duck.Columns.Take(5).Select(c => c.Name).Should().Equal(CdcLake.Hudi.HoodieMetaFields.All);
+        Directory.GetFiles(temp.Path).Should().HaveCount(1, "the temporary file is gone");
+
+        var noOut = Cli.Run("hudi", "show", HudiTables.Path(Complex), "--format", "parquet");
+        noOut.ExitCode.Should().Be(ExitCodes.UsageError, noOut.ToString());
+        noOut.Stderr.Should().Contain("--out FILE");
+    }
+
     [Theory]
-    [InlineData("--format", "parquet", "--format parquet is not available yet*")]
     [InlineData("--as-of", "yesterday", "--as-of takes an instant time*")]
     [InlineData("--since", "2024-13-01", "--since takes an instant time*")]
     [InlineData("--partition", "byteField", "--partition takes FIELD=VALUE*")]

@@ -34,14 +34,6 @@ public static class HudiCommands
         var since = InstantOption("--since", "Incremental: only rows committed after this instant (exclusive).");
         var columns = CliOptions.NameList("--columns", "These top-level columns, in this order, after the five _hoodie_* meta columns (always included).");
         var format = CliOptions.Choice("--format", "Output format: JSON Lines, CSV with a header row, or one Parquet file.", "jsonl", "csv", "parquet");
-        format.Validators.Add(result =>
-        {
-            // TODO(writer): once ParquetWriter is on main, write one file with the table's schema through ParquetIo.Create.
-            if (result.GetValueOrDefault<string>() == "parquet")
-            {
-                result.AddError("--format parquet is not available yet: this build has no Parquet writer (use jsonl or csv).");
-            }
-        });
         var output = new Option<string?>("--out") { Description = "Write to FILE (replaced once complete) instead of standard output.", HelpName = "FILE" };
         var partitions = new Option<string[]>("--partition")
         {
@@ -101,6 +93,18 @@ public static class HudiCommands
             // One column list for every file, so that CSV has one header and every JSON line the same keys.
             var schema = Wait(hudi.GetSchemaAsync(query));
             query = query with { Columns = [.. schema.Fields.Select(f => f.Name)] };
+            if (parse.GetValue(format) == "parquet")
+            {
+                var target = parse.GetValue(output);
+                if (target is null)
+                {
+                    return Usage(context, "--format parquet writes a file: give it with --out FILE.");
+                }
+
+                WriteParquet(hudi, query, schema, target);
+                return ExitCodes.Success;
+            }
+
             var rowFormat = parse.GetValue(format) == "csv" ? RowFormat.Csv : RowFormat.Jsonl;
             WriteRows(context, parse.GetValue(output), rowFormat, query.Columns, writer =>
             {
@@ -112,6 +116,28 @@ public static class HudiCommands
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>One Parquet file with the query's schema (meta columns included), replacing <paramref name="target"/> only once complete.</summary>
+    private static void WriteParquet(HudiTable hudi, HudiQuery query, CdcLake.Parquet.ParquetSchema schema, string target)
+    {
+        var temporary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(target))!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var writer = CdcLake.Parquet.ParquetWriter.Create(temporary, schema))
+            {
+                foreach (var batch in hudi.ReadAsync(query).ToBlockingEnumerable())
+                {
+                    writer.Write(batch);
+                }
+            }
+
+            File.Move(temporary, target, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
     }
 
     private static Command Timeline(TableStores stores)
