@@ -16,7 +16,7 @@ public static class DynamoDbLockConfig
     public static ConfigKey<string> Table { get; } = new(
         "hoodie.write.lock.dynamodb.table",
         "hudi_locks",
-        "The DynamoDB table holding the locks (no default before Hudi 1.0).");
+        "The DynamoDB table holding the locks (current Hudi's default; 0.14 has none).");
 
     public static ConfigKey<string> PartitionKey { get; } = new(
         "hoodie.write.lock.dynamodb.partition_key",
@@ -45,7 +45,7 @@ public static class DynamoDbLockConfig
     public static ConfigKey<long> TableCreationTimeout { get; } = new(
         "hoodie.write.lock.dynamodb.table_creation_timeout",
         2L * 60 * 1000,
-        "Milliseconds to wait for a created lock table to become ACTIVE (600000 before Hudi 1.0).");
+        "Milliseconds to wait for a created lock table to become ACTIVE (current Hudi's default; 600000 in 0.14).");
 
     public static ConfigKey<string> EndpointUrl { get; } = new(
         "hoodie.write.lock.dynamodb.endpoint_url",
@@ -62,7 +62,10 @@ public static class DynamoDbLockConfig
         LockProvider, Table, PartitionKey, Region, BillingMode, ReadCapacity, WriteCapacity, TableCreationTimeout, EndpointUrl, WaitTimeMs,
     ];
 
-    /// <summary>The partition key value a Spark writer with these properties locks: the configured one, else the table name.</summary>
+    /// <summary>
+    /// The partition key value a Spark writer with these properties locks: the configured one, else the table
+    /// name (Hudi's infer function). Hudi 0.14's provider does not infer it itself: set it explicitly there.
+    /// </summary>
     /// <exception cref="HudiConfigException">Neither is set.</exception>
     public static string PartitionKeyFor(JavaProperties properties)
     {

@@ -5,7 +5,8 @@
 //   [H2] apache/hudi hudi-aws/src/main/java/org/apache/hudi/config/DynamoDbBasedLockConfig.java (current, and
 //        commit 052478e775ef24c47336971ce58392fe29e7ac45 for 0.14).
 //   [H3] apache/hudi hudi-common/src/main/java/org/apache/hudi/common/config/LockConfiguration.java
-//        (commit 04ec9f669778e6e1d412af4f961076de03c30ae3); apache/hudi pom.xml: dynamodb.lockclient.version = 1.2.0.
+//        (commit 04ec9f669778e6e1d412af4f961076de03c30ae3); apache/hudi pom.xml (commit 002dd4cbea7475a423b71b7dca6bf54aa8c81743):
+//        dynamodb.lockclient.version = 1.2.0.
 //   [A1] awslabs/amazon-dynamodb-lock-client src/main/java/com/amazonaws/services/dynamodbv2/AmazonDynamoDBLockClient.java
 //        at version 1.2.0 (commit 1c5aa16f8fbd9d027c5073cefa2439bdaec85011) and at 1.4.0 (commit 601eab15fc03aef4aa70550f3963f4d0651ad08e;
 //        same layout and expressions, plus a cache of observed locks for skip-blocking acquires).
@@ -13,10 +14,14 @@
 //        util/LockClientUtils.java at the same commits.
 //
 // Hudi's use of the client [H1]:
-//   - Lock table: hoodie.write.lock.dynamodb.table [H2] (required before Hudi 1.0; default "hudi_locks" since).
-//   - Partition key VALUE (the lock's identity): hoodie.write.lock.dynamodb.partition_key; it has no default but
-//     an infer function: the Hudi table name, hoodie.table.name [H2]. DynamoDBBasedLockProvider requires it after
-//     inference; DynamoDBBasedImplicitPartitionKeyLockProvider (not this one) uses a 64-bit xxHash of the base path.
+//   - Lock table: hoodie.write.lock.dynamodb.table [H2] (no default in 0.14; current Hudi defaults it to "hudi_locks").
+//   - Partition key VALUE (the lock's identity): hoodie.write.lock.dynamodb.partition_key. It has no default value but
+//     an infer function returning the Hudi table name, hoodie.table.name [H2]. Current Hudi applies it inside the
+//     provider (DynamoDbBasedLockConfig built from the lock properties, setDefaults), then DynamoDBBasedLockProvider
+//     requires the key ("Config key is not found"); the 0.14-era provider only checks the raw lock properties
+//     (checkRequiredProps), so there the key counts only if set or inferred upstream. Either way the value is the
+//     configured partition_key, else the table name. (DynamoDBBasedImplicitPartitionKeyLockProvider, not this one,
+//     uses a 64-bit xxHash of the s3:// base path instead.)
 //   - Partition key ATTRIBUTE name: "key" (DYNAMODB_ATTRIBUTE_NAME [H1], also the client's DEFAULT_PARTITION_KEY_NAME [A2]);
 //     no sort key.
 //   - Lease = hoodie.write.lock.wait_time_ms (default 60 * 1000 [H3]), in ms; heartbeat period = lease / 3 on a
@@ -25,12 +30,13 @@
 //   - tryLock(time) = acquireLock(partition key, additionalTimeToWaitForLock = time ms) with the client's
 //     defaults [A2]: no data, replaceData, deleteLockOnRelease = true, updateExistingLockRecord = false,
 //     acquireReleasedLocksConsistently = false, refresh period 1000 ms (DEFAULT_BUFFER_MS [A1]).
-//     Hudi's LockManager calls tryLock(hoodie.write.lock.wait_time_ms) and retries on failure.
+//     Hudi's LockManager (hudi-client-common .../client/transaction/lock/LockManager.java) calls
+//     tryLock(hoodie.write.lock.wait_time_ms) and retries it (hoodie.write.lock.client.num_retries).
 //   - unlock()/close() = releaseLock(lock) → DeleteItem (deleteLockOnRelease) [H1][A1].
 //   - Table creation when missing (lockTableExists: DescribeTable status ACTIVE or UPDATING [A1]): key schema
 //     [key HASH], attribute definitions [key S], billing mode hoodie.write.lock.dynamodb.billing_mode
 //     (default PAY_PER_REQUEST; PROVISIONED uses read_capacity 20 / write_capacity 10), then waits for ACTIVE up to
-//     table_creation_timeout (600000 ms in 0.14, 120000 ms now) [H1][H2].
+//     table_creation_timeout (600000 ms in 0.14, 120000 ms in current Hudi) [H1][H2].
 //
 // The item [A1] (attribute names are the client's constants; all values S unless said):
 //   key                 partition key value (the Hudi table name by default)

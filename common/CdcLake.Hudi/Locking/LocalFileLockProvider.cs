@@ -10,8 +10,9 @@ public sealed record LocalFileLockOptions : TableLockOptions
     /// <summary>
     /// The lock file, relative to the table's base path, <c>/</c>-separated. Default <c>.hoodie/lock</c>:
     /// where Hudi's FileSystemBasedLockProvider puts its lock file when <c>hoodie.write.lock.filesystem.path</c>
-    /// is unset (<c>&lt;base&gt;/.hoodie</c> + <c>lock</c>), so a Hudi writer using that provider on the same file
-    /// system and our writer cannot both take it.
+    /// is unset (<c>&lt;base&gt;/.hoodie</c> + <c>lock</c>; apache/hudi hudi-client/hudi-client-common/src/main/java/org/apache/hudi/
+    /// client/transaction/lock/FileSystemBasedLockProvider.java, commit 01258a17a1a1756eb42f15d92e35b38f92afb2bb), so a Hudi
+    /// writer using that provider on the same file system and our writer cannot both take it.
     /// </summary>
     public string LockFile { get; init; } = ".hoodie/lock";
 
