@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -103,163 +104,188 @@ internal static unsafe class SnappyCodec
 
     // ---- Decoding ----------------------------------------------------------------------------------
 
+    /// <summary>
+    /// An element (tag, up to 4 offset or length bytes, a literal of up to 16 bytes read 16 wide) never
+    /// reads past this many input bytes, so the fast loop needs no input checks.
+    /// </summary>
+    private const int FastInputSlack = 1 + 4 + 16;
+
+    /// <summary>Copies and short literals write at most 64 bytes, however long they are.</summary>
+    private const int FastOutputSlack = 64;
+
     /// <summary>Decodes elements until the input ends; returns the bytes written.</summary>
     private static long DecodeElements(byte* ip, byte* inputEnd, byte* outputStart, byte* outputEnd)
     {
         var op = outputStart;
         while (ip < inputEnd)
         {
-            uint tag = *ip++;
-            uint length;
-            switch (tag & 3)
+            // The common elements while both buffers have slack: short literals and copies from at least
+            // 8 bytes back, moved in 16- or 8-byte steps rounded up (the excess is scratch that later
+            // elements overwrite). Everything else, and the last bytes of each buffer, goes through the
+            // exactly checked path below, one element at a time.
+            if (inputEnd - ip >= FastInputSlack && outputEnd - op >= FastOutputSlack)
             {
-                case TagLiteral:
+                uint tag = *ip;
+                if ((tag & 3) == TagLiteral)
                 {
-                    length = (tag >> 2) + 1;
-                    if (length > 60)
+                    var length = (tag >> 2) + 1;
+                    if (length <= 16)
                     {
-                        // 61..64 mean the length minus one follows in 1..4 little-endian bytes.
-                        var extra = (int)(length - 60);
-                        if (inputEnd - ip < extra)
-                        {
-                            throw Corrupt("a literal's length runs past the end of the data");
-                        }
-
-                        ulong value = 0;
-                        for (var i = 0; i < extra; i++)
-                        {
-                            value |= (ulong)ip[i] << (8 * i);
-                        }
-
-                        ip += extra;
-                        if (value + 1 > (ulong)(inputEnd - ip) || value + 1 > (ulong)(outputEnd - op))
-                        {
-                            throw Corrupt($"a literal of {value + 1} bytes passes the end of the data or of the {outputEnd - outputStart}-byte output");
-                        }
-
-                        length = (uint)(value + 1);
-                    }
-                    else if (length <= 16 && inputEnd - ip >= 16 && outputEnd - op >= 16)
-                    {
-                        // Short literal with 16 bytes of room on both sides: one wide copy, whose excess
-                        // output bytes are overwritten by what follows.
-                        Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<Vector128<byte>>(ip));
+                        Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<Vector128<byte>>(ip + 1));
+                        ip += 1 + length;
                         op += length;
-                        ip += length;
                         continue;
                     }
-                    else if (length > (ulong)(inputEnd - ip) || length > (ulong)(outputEnd - op))
-                    {
-                        throw Corrupt($"a literal of {length} bytes passes the end of the data or of the {outputEnd - outputStart}-byte output");
-                    }
-
-                    Unsafe.CopyBlockUnaligned(op, ip, length);
-                    op += length;
-                    ip += length;
-                    continue;
                 }
-
-                case TagCopy1:
+                else
                 {
-                    if (ip == inputEnd)
+                    uint length, offset;
+                    int elementLength;
+                    switch (tag & 3)
                     {
-                        throw Corrupt("a copy's offset runs past the end of the data");
+                        case TagCopy1:
+                            length = ((tag >> 2) & 7) + 4;
+                            offset = ((tag >> 5) << 8) | ip[1];
+                            elementLength = 2;
+                            break;
+                        case TagCopy2:
+                            length = (tag >> 2) + 1;
+                            offset = LoadLittleEndian16(ip + 1);
+                            elementLength = 3;
+                            break;
+                        default:
+                            length = (tag >> 2) + 1;
+                            offset = LoadLittleEndian32(ip + 1);
+                            elementLength = 5;
+                            break;
                     }
 
-                    length = ((tag >> 2) & 7) + 4;
-                    var offset = ((tag >> 5) << 8) | *ip++;
-                    op = Copy(outputStart, op, outputEnd, offset, length);
-                    continue;
-                }
-
-                case TagCopy2:
-                {
-                    if (inputEnd - ip < 2)
+                    if (offset >= 8 && offset <= (ulong)(op - outputStart))
                     {
-                        throw Corrupt("a copy's offset runs past the end of the data");
+                        // With the source at least one step behind, each read completes before the write
+                        // that could overlap it.
+                        var source = op - offset;
+                        if (offset >= 16)
+                        {
+                            Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<Vector128<byte>>(source));
+                            for (uint i = 16; i < length; i += 16)
+                            {
+                                Unsafe.WriteUnaligned(op + i, Unsafe.ReadUnaligned<Vector128<byte>>(source + i));
+                            }
+                        }
+                        else
+                        {
+                            Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<ulong>(source));
+                            for (uint i = 8; i < length; i += 8)
+                            {
+                                Unsafe.WriteUnaligned(op + i, Unsafe.ReadUnaligned<ulong>(source + i));
+                            }
+                        }
+
+                        ip += elementLength;
+                        op += length;
+                        continue;
                     }
-
-                    length = (tag >> 2) + 1;
-                    var offset = (uint)(ip[0] | (ip[1] << 8));
-                    ip += 2;
-                    op = Copy(outputStart, op, outputEnd, offset, length);
-                    continue;
-                }
-
-                default:
-                {
-                    if (inputEnd - ip < 4)
-                    {
-                        throw Corrupt("a copy's offset runs past the end of the data");
-                    }
-
-                    length = (tag >> 2) + 1;
-                    var offset = (uint)ip[0] | ((uint)ip[1] << 8) | ((uint)ip[2] << 16) | ((uint)ip[3] << 24);
-                    ip += 4;
-                    op = Copy(outputStart, op, outputEnd, offset, length);
-                    continue;
                 }
             }
+
+            DecodeOneChecked(ref ip, inputEnd, outputStart, ref op, outputEnd);
         }
 
         return op - outputStart;
     }
 
-    /// <summary>Repeats <paramref name="length"/> bytes from <paramref name="offset"/> bytes back; returns the new end.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static byte* Copy(byte* outputStart, byte* op, byte* outputEnd, uint offset, uint length)
+    /// <summary>Decodes the element at <paramref name="ip"/>, checking everything against both buffers.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void DecodeOneChecked(ref byte* ip, byte* inputEnd, byte* outputStart, ref byte* op, byte* outputEnd)
     {
+        uint tag = *ip++;
+        uint length;
+        uint offset;
+        switch (tag & 3)
+        {
+            case TagLiteral:
+            {
+                ulong literal = (tag >> 2) + 1;
+                if (literal > 60)
+                {
+                    // 61..64 mean the length minus one follows in 1..4 little-endian bytes.
+                    var extra = (int)(literal - 60);
+                    if (inputEnd - ip < extra)
+                    {
+                        throw Corrupt("a literal's length runs past the end of the data");
+                    }
+
+                    literal = 0;
+                    for (var i = 0; i < extra; i++)
+                    {
+                        literal |= (ulong)ip[i] << (8 * i);
+                    }
+
+                    literal++;
+                    ip += extra;
+                }
+
+                if (literal > (ulong)(inputEnd - ip) || literal > (ulong)(outputEnd - op))
+                {
+                    throw Corrupt($"a literal of {literal} bytes passes the end of the data or of the {outputEnd - outputStart}-byte output");
+                }
+
+                Unsafe.CopyBlockUnaligned(op, ip, (uint)literal);
+                op += literal;
+                ip += literal;
+                return;
+            }
+
+            case TagCopy1:
+                if (ip == inputEnd)
+                {
+                    throw Corrupt("a copy's offset runs past the end of the data");
+                }
+
+                length = ((tag >> 2) & 7) + 4;
+                offset = ((tag >> 5) << 8) | *ip++;
+                break;
+
+            case TagCopy2:
+                if (inputEnd - ip < 2)
+                {
+                    throw Corrupt("a copy's offset runs past the end of the data");
+                }
+
+                length = (tag >> 2) + 1;
+                offset = LoadLittleEndian16(ip);
+                ip += 2;
+                break;
+
+            default:
+                if (inputEnd - ip < 4)
+                {
+                    throw Corrupt("a copy's offset runs past the end of the data");
+                }
+
+                length = (tag >> 2) + 1;
+                offset = LoadLittleEndian32(ip);
+                ip += 4;
+                break;
+        }
+
         if (offset == 0 || offset > (ulong)(op - outputStart))
         {
             throw Corrupt($"a copy reaches {offset} bytes back where {op - outputStart} bytes have been decoded");
         }
 
-        var room = (ulong)(outputEnd - op);
-        if (length > room)
+        if (length > (ulong)(outputEnd - op))
         {
             throw Corrupt($"a copy of {length} bytes passes the end of the {outputEnd - outputStart}-byte output");
         }
 
-        var source = op - offset;
-        if (room >= 64)
-        {
-            // Every copy element is at most 64 bytes, so wide steps rounded up stay inside the output
-            // (the excess is scratch that later elements overwrite). With the source at least one step
-            // behind, each read completes before the write that could overlap it.
-            if (offset >= 16)
-            {
-                Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<Vector128<byte>>(source));
-                for (uint i = 16; i < length; i += 16)
-                {
-                    Unsafe.WriteUnaligned(op + i, Unsafe.ReadUnaligned<Vector128<byte>>(source + i));
-                }
-
-                return op + length;
-            }
-
-            if (offset >= 8)
-            {
-                Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<ulong>(source));
-                Unsafe.WriteUnaligned(op + 8, Unsafe.ReadUnaligned<ulong>(source + 8));
-                for (uint i = 16; i < length; i += 8)
-                {
-                    Unsafe.WriteUnaligned(op + i, Unsafe.ReadUnaligned<ulong>(source + i));
-                }
-
-                return op + length;
-            }
-        }
-
-        return CopySlow(source, op, offset, length, room);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static byte* CopySlow(byte* source, byte* op, uint offset, uint length, ulong room)
-    {
         var end = op + length;
+        var source = op - offset;
 
         // A short offset repeats a pattern. Copying one period at a time doubles the distance that may be
-        // used (the output stays periodic), until 8-byte steps no longer overlap their own source.
+        // used (the output stays periodic with the original period, and the source stays put), until
+        // 8-byte steps no longer overlap their own source.
         while (offset < 8 && op < end)
         {
             var step = Math.Min(offset, (uint)(end - op));
@@ -272,32 +298,31 @@ internal static unsafe class SnappyCodec
             offset *= 2;
         }
 
-        source = op - offset;
-        if (room >= length + 8)
-        {
-            while (op < end)
-            {
-                Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<ulong>(source));
-                op += 8;
-                source += 8;
-            }
-
-            return end;
-        }
-
         while (end - op >= 8)
         {
-            Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<ulong>(source));
+            Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<ulong>(op - offset));
             op += 8;
-            source += 8;
         }
 
         while (op < end)
         {
-            *op++ = *source++;
+            *op = *(op - offset);
+            op++;
         }
+    }
 
-        return end;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint LoadLittleEndian16(byte* p)
+    {
+        var value = Unsafe.ReadUnaligned<ushort>(p);
+        return BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint LoadLittleEndian32(byte* p)
+    {
+        var value = Unsafe.ReadUnaligned<uint>(p);
+        return BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value);
     }
 
     private static ulong ReadPreamble(ReadOnlySpan<byte> input, out int length)
