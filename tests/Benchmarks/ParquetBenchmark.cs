@@ -75,7 +75,8 @@ internal static class ParquetBenchmark
         double sumD = 0;
         using (var reader = new ParquetReader(new LocalRandomAccessFile(file), new ParquetReadOptions { MaxDegreeOfParallelism = threads }))
         {
-            foreach (var batch in reader.ReadBatches())
+            // Each batch is aggregated before the next is read, so its buffers can be filled again.
+            foreach (var batch in reader.ReadBatches(reuseBuffers: true))
             {
                 count += batch.RowCount;
                 sumI += Sum(((PrimitiveVector<int>)batch["i"]).Values.AsSpan(0, batch.RowCount));
@@ -110,9 +111,12 @@ internal static class ParquetBenchmark
         var options = new ParquetWriteOptions { Codec = ParquetCodec.Snappy, RowGroupRows = rowGroupRows };
         using (var writer = ParquetWriter.Create(file, schema, options))
         {
+            // The writer is done with a batch's buffers once Write returns, so one set serves every batch,
+            // as a streaming producer would use it.
+            var buffers = new BatchBuffers((int)Math.Min(rowGroupRows, rows));
             for (long start = 0; start < rows; start += rowGroupRows)
             {
-                writer.Write(Batch(schema, start, (int)Math.Min(rowGroupRows, rows - start)));
+                writer.Write(Batch(schema, start, (int)Math.Min(rowGroupRows, rows - start), buffers));
             }
         }
 
@@ -120,16 +124,21 @@ internal static class ParquetBenchmark
         return 0;
     }
 
-    /// <summary>The rows <see cref="Generate"/> describes, computed the same way.</summary>
-    private static RecordBatch Batch(ParquetSchema schema, long start, int count)
+    private sealed class BatchBuffers(int capacity)
     {
-        var i = new int[count];
-        var l = new long[count];
-        var d = new double[count];
-        var ts = new long[count];
-        var dec = new long[count];
-        var offsets = new int[count + 1];
-        var data = new byte[count * 11];
+        public int[] I { get; } = new int[capacity];
+        public long[] L { get; } = new long[capacity];
+        public double[] D { get; } = new double[capacity];
+        public long[] Ts { get; } = new long[capacity];
+        public long[] Dec { get; } = new long[capacity];
+        public int[] Offsets { get; } = new int[capacity + 1];
+        public byte[] Data { get; } = new byte[capacity * 11];
+    }
+
+    /// <summary>The rows <see cref="Generate"/> describes, computed the same way, in <paramref name="buffers"/>.</summary>
+    private static RecordBatch Batch(ParquetSchema schema, long start, int count, BatchBuffers buffers)
+    {
+        var (i, l, d, ts, dec, offsets, data) = (buffers.I, buffers.L, buffers.D, buffers.Ts, buffers.Dec, buffers.Offsets, buffers.Data);
         var used = 0;
         for (var r = 0; r < count; r++)
         {

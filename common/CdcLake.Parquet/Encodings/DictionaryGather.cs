@@ -47,13 +47,7 @@ internal static class DictionaryGather
             total += offsets[index + 1] - offsets[index];
         }
 
-        output.Reserve(indices.Length, total);
-        ReadOnlySpan<byte> data = dictionary.Data;
-        foreach (int index in indices)
-        {
-            int start = offsets[index];
-            output.Append(data.Slice(start, offsets[index + 1] - start));
-        }
+        output.AppendGathered(dictionary, indices, total);
     }
 
     private static void OutOfRange(int index, int position, int size) =>
