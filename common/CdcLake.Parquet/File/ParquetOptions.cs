@@ -67,6 +67,12 @@ public sealed class ParquetWriteOptions
 
     public IReadOnlyDictionary<string, string> KeyValueMetadata { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Name of the schema's root element. Readers ignore it; parquet-avro writers put the Avro record's full name
+    /// there (Hudi: <c>hoodie.&lt;table&gt;.&lt;table&gt;_record</c>), so writers that mimic them set it.
+    /// </summary>
+    public string SchemaRootName { get; init; } = "schema";
+
     /// <summary>Per-column key/value metadata, keyed by the column's dotted path.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> ColumnKeyValueMetadata { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, string>>();

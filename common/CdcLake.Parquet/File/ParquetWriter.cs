@@ -38,6 +38,7 @@ public sealed class ParquetWriter : IDisposable
     private readonly ColumnChunkWriter[] _columns;
     private readonly IReadOnlyDictionary<string, string>?[] _columnMetadata;
     private readonly List<RowGroup> _rowGroups = [];
+    private readonly List<KeyValue> _lateKeyValueMetadata = [];
     private long _position;
     private int _rowsInGroup;
     private long _rowsFlushed;
@@ -153,6 +154,17 @@ public sealed class ParquetWriter : IDisposable
         }
     }
 
+    /// <summary>
+    /// Adds a footer key/value pair known only once the rows are written (a bloom filter of the keys, say); it
+    /// follows <see cref="ParquetWriteOptions.KeyValueMetadata"/> in the footer. Call before <see cref="Close"/>.
+    /// </summary>
+    public void AddKeyValueMetadata(string key, string value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        EnsureOpen();
+        _lateKeyValueMetadata.Add(new KeyValue(key, value));
+    }
+
     /// <summary>Ends the current row group now (nothing happens when it is empty).</summary>
     public void FlushRowGroup()
     {
@@ -187,12 +199,12 @@ public sealed class ParquetWriter : IDisposable
             var meta = new FileMetaData
             {
                 Version = _options.DataPageVersion == 2 ? 2 : 1,
-                Schema = SchemaWriter.Build(_schema),
+                Schema = SchemaWriter.Build(_schema, _options.SchemaRootName),
                 NumRows = _rowsFlushed,
                 RowGroups = _rowGroups,
-                KeyValueMetadata = _options.KeyValueMetadata.Count == 0
+                KeyValueMetadata = _options.KeyValueMetadata.Count + _lateKeyValueMetadata.Count == 0
                     ? null
-                    : [.. _options.KeyValueMetadata.Select(p => new KeyValue(p.Key, p.Value))],
+                    : [.. _options.KeyValueMetadata.Select(p => new KeyValue(p.Key, p.Value)), .. _lateKeyValueMetadata],
                 CreatedBy = _options.CreatedBy,
                 ColumnOrders = [.. _schema.Columns.Select(_ => ColumnOrder.TypeOrder)],
             };

@@ -14,11 +14,11 @@ using MetaTimeUnit = CdcLake.Parquet.Meta.TimeUnit;
 /// </summary>
 internal static class SchemaWriter
 {
-    public static List<SchemaElement> Build(ParquetSchema schema)
+    public static List<SchemaElement> Build(ParquetSchema schema, string rootName = "schema")
     {
         var elements = new List<SchemaElement>
         {
-            new() { Name = "schema", NumChildren = schema.Fields.Count },
+            new() { Name = rootName, NumChildren = schema.Fields.Count },
         };
         foreach (var field in schema.Fields)
         {

@@ -1,0 +1,776 @@
+using System.Diagnostics;
+using System.Text;
+using CdcLake.Parquet;
+using CdcLake.Storage;
+
+namespace CdcLake.Hudi;
+
+/// <summary>
+/// One instant of a write: plans which file groups change (index lookup, small-file routing), then runs steps 3–8
+/// of the commit protocol described on <see cref="HudiWriteClient"/>.
+/// </summary>
+internal sealed class CommitWriter(
+    IObjectStore store,
+    HudiTable table,
+    HudiWriteOptions options,
+    string instant,
+    string operation,
+    InputRecords input,
+    IRecordOrdering? ordering,
+    bool global)
+{
+    private readonly Dictionary<FileGroupId, GroupWork> _existing = [];
+    private readonly List<GroupWork> _created = [];
+    private readonly Dictionary<string, List<string>> _replaced = new(StringComparer.Ordinal);
+    private long _staleIgnored;
+    private long _deletesNotFound;
+    private int _footersRead;
+    private int _filesProbed;
+
+    /// <summary>The table columns the input carries; none for a delete (its rows carry keys only).</summary>
+    private IReadOnlyList<Field> DataFields => operation == WriteOperationType.Delete ? [] : input.Fields;
+
+    private bool IsReplace => operation is WriteOperationType.InsertOverwrite or WriteOperationType.InsertOverwriteTable;
+
+    private string Action => IsReplace ? HoodieActions.ReplaceCommit : HoodieActions.Commit;
+
+    public async Task<WriteResult> RunAsync(ITableLock tableLock, IReadOnlyDictionary<string, string>? extraMetadata, CancellationToken cancellationToken)
+    {
+        if (!table.Config.PopulateMetaFields)
+        {
+            throw new HudiException($"{table.Location}: {HoodieTableConfig.PopulateMetaFields.Key}=false tables are not written by this library (the index needs _hoodie_record_key)");
+        }
+
+        var slices = await table.GetFileSlicesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var lastCommit = table.Timeline.LastCompletedWrite is { } last
+            ? await table.ReadCommitMetadataAsync(last, cancellationToken).ConfigureAwait(false)
+            : null;
+        var schemaJson = ResolveSchema(lastCommit);
+        await PlanAsync(slices, cancellationToken).ConfigureAwait(false);
+
+        // 3. requested, 4. inflight with the workload profile.
+        var timeline = table.TimelineFolder;
+        var requested = new HoodieInstant(instant, Action, InstantState.Requested);
+        // A commit's requested file is empty; a replacecommit's holds an all-null Avro HoodieRequestedReplaceMetadata.
+        var requestedContent = IsReplace ? TimelineAvroMetadata.RequestedReplaceMetadata() : ReadOnlyMemory<byte>.Empty;
+        await store.CreateAsync(table.PathOf($"{timeline}/{requested.FileName(TimelineLayout.V6)}"), requestedContent, cancellationToken).ConfigureAwait(false);
+        options.Observer?.OnStep(WriteStep.Requested, instant);
+        var inflight = requested with { State = InstantState.Inflight };
+        await store.CreateAsync(table.PathOf($"{timeline}/{inflight.FileName(TimelineLayout.V6)}"), WorkloadProfile().ToUtf8Bytes(), cancellationToken).ConfigureAwait(false);
+        options.Observer?.OnStep(WriteStep.Inflight, instant);
+
+        // 5. partition metadata, 6. markers and base files, one file group at a time.
+        var known = (await table.GetFileSystemViewAsync(cancellationToken).ConfigureAwait(false)).Partitions.Select(p => p.Path).ToHashSet(StringComparer.Ordinal);
+        foreach (var partition in _existing.Values.Concat(_created).Select(w => w.Partition).Distinct().Order(StringComparer.Ordinal))
+        {
+            if (!known.Contains(partition))
+            {
+                await WritePartitionMetadataAsync(partition, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var metadata = new HoodieCommitMetadata { OperationType = operation };
+        var task = 0;
+        long inserts = 0, updates = 0, deletes = 0, bytes = 0;
+        int rewritten = 0, created = 0;
+        foreach (var work in _existing.Values.OrderBy(w => w.Partition, StringComparer.Ordinal).ThenBy(w => w.FileId, StringComparer.Ordinal))
+        {
+            var stat = await MergeAsync(work, task++, cancellationToken).ConfigureAwait(false);
+            if (stat is not null)
+            {
+                metadata.AddWriteStat(stat);
+                rewritten++;
+                (inserts, updates, deletes, bytes) = (inserts + stat.NumInserts, updates + stat.NumUpdateWrites, deletes + stat.NumDeletes, bytes + stat.TotalWriteBytes);
+            }
+        }
+
+        foreach (var work in _created)
+        {
+            var stat = await CreateAsync(work, task++, cancellationToken).ConfigureAwait(false);
+            metadata.AddWriteStat(stat);
+            created++;
+            (inserts, bytes) = (inserts + stat.NumInserts, bytes + stat.TotalWriteBytes);
+        }
+
+        if (schemaJson is not null)
+        {
+            metadata.Schema = schemaJson;
+        }
+
+        foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>())
+        {
+            if (key != HoodieCommitMetadata.SchemaKey)
+            {
+                metadata.ExtraMetadata[key] = value;
+            }
+        }
+
+        if (IsReplace)
+        {
+            metadata.PartitionToReplaceFileIds = new OrderedDictionary<string, List<string>>(StringComparer.Ordinal);
+            foreach (var (partition, ids) in _replaced.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                metadata.PartitionToReplaceFileIds[partition] = ids;
+            }
+        }
+
+        // 7. The commit file: the one atomic step that publishes the write. The lock must still be ours.
+        tableLock.EnsureHeld();
+        var completed = requested with { State = InstantState.Completed };
+        await store.CreateAsync(table.PathOf($"{timeline}/{completed.FileName(TimelineLayout.V6)}"), metadata.ToUtf8Bytes(), cancellationToken).ConfigureAwait(false);
+        options.Observer?.OnStep(WriteStep.Completed, instant);
+
+        // 8. Markers are only needed to roll back a failed write.
+        await store.DeletePrefixAsync(table.PathOf($"{HudiTable.MetaFolderName}/.temp/{instant}"), cancellationToken).ConfigureAwait(false);
+        HudiWriteClient.EnsureLocalFolder(store, table.PathOf($"{HudiTable.MetaFolderName}/.temp"));
+        options.Observer?.OnStep(WriteStep.MarkersRemoved, instant);
+
+        return new WriteResult
+        {
+            InstantTime = instant,
+            Action = Action,
+            OperationType = operation,
+            Metadata = metadata,
+            Inserts = inserts,
+            Updates = updates,
+            Deletes = deletes,
+            CombinedAway = input.CombinedAway,
+            StaleIgnored = _staleIgnored,
+            DeletesNotFound = _deletesNotFound,
+            FilesWritten = rewritten + created,
+            FileGroupsCreated = created,
+            FileGroupsRewritten = rewritten,
+            FileGroupsReplaced = _replaced.Values.Sum(v => v.Count),
+            IndexFootersRead = _footersRead,
+            IndexFilesProbed = _filesProbed,
+            BytesWritten = bytes,
+        };
+    }
+
+    /// <summary>
+    /// BULK_INSERT without combining (Hudi's default, hoodie.combine.before.insert=false): the input streams through,
+    /// each partition's rows appended to its open file group until it holds the target size, so memory is the open
+    /// file groups' row groups, not the input. Hudi's bulk insert writes an empty inflight file (no workload profile).
+    /// </summary>
+    public async Task<WriteResult> RunStreamingBulkInsertAsync(
+        ITableLock tableLock,
+        IEnumerable<RecordBatch> rows,
+        KeyGenerator keyGenerator,
+        IReadOnlyDictionary<string, string>? extraMetadata,
+        CancellationToken cancellationToken)
+    {
+        if (!table.Config.PopulateMetaFields)
+        {
+            throw new HudiException($"{table.Location}: {HoodieTableConfig.PopulateMetaFields.Key}=false tables are not written by this library");
+        }
+
+        var lastCommit = table.Timeline.LastCompletedWrite is { } last
+            ? await table.ReadCommitMetadataAsync(last, cancellationToken).ConfigureAwait(false)
+            : null;
+        var timeline = table.TimelineFolder;
+        var requested = new HoodieInstant(instant, HoodieActions.Commit, InstantState.Requested);
+        await store.CreateAsync(table.PathOf($"{timeline}/{requested.FileName(TimelineLayout.V6)}"), ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        options.Observer?.OnStep(WriteStep.Requested, instant);
+        await store.CreateAsync(table.PathOf($"{timeline}/{(requested with { State = InstantState.Inflight }).FileName(TimelineLayout.V6)}"), ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        options.Observer?.OnStep(WriteStep.Inflight, instant);
+
+        var known = (await table.GetFileSystemViewAsync(cancellationToken).ConfigureAwait(false)).Partitions.Select(p => p.Path).ToHashSet(StringComparer.Ordinal);
+        await EstimateRecordSizeAsync(cancellationToken).ConfigureAwait(false);
+        var perFile = Math.Max(1, options.TargetFileSizeBytes / AverageRecordSize());
+        var open = new Dictionary<string, (BaseFileWriter Writer, GroupWork Work, Stopwatch Watch)>(StringComparer.Ordinal);
+        var metadata = new HoodieCommitMetadata { OperationType = operation };
+        IReadOnlyList<Field>? fields = null;
+        string? described = null;
+        string? schemaJson = null;
+        var task = 0;
+        long inserts = 0, bytes = 0;
+        try
+        {
+            foreach (var raw in rows)
+            {
+                var batch = HudiSchemaNormalizer.Normalize(raw);
+                if (batch.RowCount == 0)
+                {
+                    continue;
+                }
+
+                var text = HudiSchemaNormalizer.Describe(batch.Schema.Fields);
+                if (fields is null)
+                {
+                    fields = batch.Schema.Fields;
+                    described = text;
+                    schemaJson = ResolveSchema(lastCommit, fields);
+                }
+                else if (text != described)
+                {
+                    throw new HudiException($"the input batches do not share one schema:\n{described}\nvs\n{text}");
+                }
+
+                var names = fields.Select(f => f.Name).ToArray();
+                var byPartition = new Dictionary<string, (List<int> Rows, List<string> Keys)>(StringComparer.Ordinal);
+                foreach (var view in batch.Rows())
+                {
+                    var key = keyGenerator.GetKey(view);
+                    var slot = byPartition.TryGetValue(key.PartitionPath, out var s) ? s : byPartition[key.PartitionPath] = ([], []);
+                    slot.Rows.Add(view.Index);
+                    slot.Keys.Add(key.RecordKey);
+                }
+
+                foreach (var (partition, (indices, keys)) in byPartition)
+                {
+                    var at = 0;
+                    while (at < indices.Count)
+                    {
+                        if (!open.TryGetValue(partition, out var current))
+                        {
+                            if (known.Add(partition))
+                            {
+                                await WritePartitionMetadataAsync(partition, cancellationToken).ConfigureAwait(false);
+                            }
+
+                            var work = new GroupWork(partition, Guid.NewGuid().ToString() + "-0", null);
+                            var name = new BaseFileName(work.FileId, BaseFileName.WriteTokenOf(task, 1, task), instant);
+                            var path = partition.Length == 0 ? name.ToString() : $"{partition}/{name}";
+                            await WriteMarkerAsync(partition, name.ToString(), "CREATE", cancellationToken).ConfigureAwait(false);
+                            var writer = await BaseFileWriter.OpenAsync(store, table.PathOf(path), path, table.Name, fields, partition, name, task++, options, cancellationToken).ConfigureAwait(false);
+                            current = (writer, work, Stopwatch.StartNew());
+                            open[partition] = current;
+                        }
+
+                        var take = (int)Math.Min(indices.Count - at, perFile - current.Writer.Rows);
+                        var data = Internal.VectorSelection.Take(batch, [.. indices.Skip(at).Take(take)], names);
+                        current.Writer.WriteNew(data, keys.GetRange(at, take));
+                        at += take;
+                        if (current.Writer.Rows >= perFile)
+                        {
+                            open.Remove(partition);
+                            var stat = await FinishCreatedAsync(current.Writer, current.Work, current.Watch, cancellationToken).ConfigureAwait(false);
+                            metadata.AddWriteStat(stat);
+                            (inserts, bytes) = (inserts + stat.NumInserts, bytes + stat.TotalWriteBytes);
+                        }
+                    }
+                }
+            }
+
+            foreach (var partition in open.Keys.Order(StringComparer.Ordinal).ToList())
+            {
+                var current = open[partition];
+                open.Remove(partition);
+                var stat = await FinishCreatedAsync(current.Writer, current.Work, current.Watch, cancellationToken).ConfigureAwait(false);
+                metadata.AddWriteStat(stat);
+                (inserts, bytes) = (inserts + stat.NumInserts, bytes + stat.TotalWriteBytes);
+            }
+        }
+        finally
+        {
+            foreach (var (writer, _, _) in open.Values)
+            {
+                // Abandons the upload: nothing appears at the path.
+                await writer.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        if ((schemaJson ?? lastCommit?.Schema) is { } schema)
+        {
+            metadata.Schema = schema;
+        }
+
+        foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>())
+        {
+            if (key != HoodieCommitMetadata.SchemaKey)
+            {
+                metadata.ExtraMetadata[key] = value;
+            }
+        }
+
+        tableLock.EnsureHeld();
+        await store.CreateAsync(table.PathOf($"{timeline}/{(requested with { State = InstantState.Completed }).FileName(TimelineLayout.V6)}"), metadata.ToUtf8Bytes(), cancellationToken).ConfigureAwait(false);
+        options.Observer?.OnStep(WriteStep.Completed, instant);
+        await store.DeletePrefixAsync(table.PathOf($"{HudiTable.MetaFolderName}/.temp/{instant}"), cancellationToken).ConfigureAwait(false);
+        HudiWriteClient.EnsureLocalFolder(store, table.PathOf($"{HudiTable.MetaFolderName}/.temp"));
+        options.Observer?.OnStep(WriteStep.MarkersRemoved, instant);
+        var files = metadata.AllWriteStats.Count();
+        return new WriteResult
+        {
+            InstantTime = instant,
+            Action = HoodieActions.Commit,
+            OperationType = operation,
+            Metadata = metadata,
+            Inserts = inserts,
+            FilesWritten = files,
+            FileGroupsCreated = files,
+            BytesWritten = bytes,
+        };
+    }
+
+    private async Task<HoodieWriteStat> FinishCreatedAsync(BaseFileWriter writer, GroupWork work, Stopwatch watch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var rows = writer.Rows;
+            var size = await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            options.Observer?.OnStep(WriteStep.BaseFileWritten, writer.Path);
+            return Stat(work, writer.Path, HoodieWriteStat.NullCommit, rows, inserts: rows, updates: 0, deletes: 0, size, new HoodieRuntimeStats { TotalCreateTime = watch.ElapsedMilliseconds });
+        }
+        finally
+        {
+            await writer.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The Avro schema (without meta fields) of the commit; the input's must be the table's (no schema evolution).</summary>
+    private string? ResolveSchema(HoodieCommitMetadata? lastCommit) => ResolveSchema(lastCommit, DataFields);
+
+    private string? ResolveSchema(HoodieCommitMetadata? lastCommit, IReadOnlyList<Field> fields)
+    {
+        var previous = lastCommit?.Schema;
+        if (fields.Count == 0)
+        {
+            return previous;
+        }
+
+        var schema = AvroSchema.ToJson(table.Name, fields);
+        if (previous is not null && previous != schema && !IsReplace)
+        {
+            var before = HudiSchemaNormalizer.Describe(AvroSchema.Parse(previous).Fields);
+            var now = HudiSchemaNormalizer.Describe(fields);
+            if (before != now)
+            {
+                throw new HudiException($"{table.Location}: the input's schema differs from the table's; schema evolution is not supported.\ntable:\n{before}\ninput:\n{now}");
+            }
+        }
+
+        return schema;
+    }
+
+    private async Task PlanAsync(IReadOnlyList<FileSlice> slices, CancellationToken cancellationToken)
+    {
+        await EstimateRecordSizeAsync(cancellationToken).ConfigureAwait(false);
+        switch (operation)
+        {
+            case WriteOperationType.BulkInsert:
+                var ordered = input.Rows.OrderBy(r => r.Partition, StringComparer.Ordinal).ThenBy(r => r.Key, StringComparer.Ordinal);
+                foreach (var partition in ordered.GroupBy(r => r.Partition))
+                {
+                    AddNewGroups(partition.Key, [.. partition], AverageRecordSize());
+                }
+
+                return;
+            case WriteOperationType.InsertOverwrite or WriteOperationType.InsertOverwriteTable:
+                var partitions = input.Rows.Select(r => r.Partition).ToHashSet(StringComparer.Ordinal);
+                foreach (var slice in slices.Where(s => operation == WriteOperationType.InsertOverwriteTable || partitions.Contains(s.PartitionPath)))
+                {
+                    (_replaced.TryGetValue(slice.PartitionPath, out var list) ? list : _replaced[slice.PartitionPath] = []).Add(slice.FileId);
+                }
+
+                foreach (var partition in input.Rows.OrderBy(r => r.Key, StringComparer.Ordinal).GroupBy(r => r.Partition))
+                {
+                    AddNewGroups(partition.Key, [.. partition], AverageRecordSize());
+                }
+
+                return;
+        }
+
+        var found = await LookupAsync(slices, cancellationToken).ConfigureAwait(false);
+        var inserts = new List<InputRow>();
+        foreach (var row in input.Rows)
+        {
+            if (!found.TryGetValue(Identity(row.Key, row.Partition), out var slice))
+            {
+                if (operation == WriteOperationType.Delete)
+                {
+                    _deletesNotFound++;
+                }
+                else
+                {
+                    inserts.Add(row);
+                }
+
+                continue;
+            }
+
+            var work = Existing(slice);
+            if (operation == WriteOperationType.Delete)
+            {
+                work.Deletes.Add(row.Key);
+            }
+            else if (slice.PartitionPath != row.Partition)
+            {
+                // Global index: the record moved partitions. Delete it where it was, insert it where it now belongs.
+                work.Deletes.Add(row.Key);
+                inserts.Add(row);
+            }
+            else
+            {
+                work.Upserts[row.Key] = row;
+            }
+        }
+
+        var average = AverageRecordSize();
+        foreach (var partition in inserts.GroupBy(r => r.Partition))
+        {
+            var remaining = partition.ToList();
+            if (options.SmallFileLimitBytes > 0)
+            {
+                foreach (var small in slices.Where(s => s.PartitionPath == partition.Key && s.BaseFile.Size < options.SmallFileLimitBytes).OrderBy(s => s.BaseFile.Size))
+                {
+                    var capacity = (int)Math.Min(int.MaxValue, Math.Max(0, (options.TargetFileSizeBytes - small.BaseFile.Size) / average));
+                    var take = Math.Min(capacity, remaining.Count);
+                    if (take > 0)
+                    {
+                        Existing(small).Inserts.AddRange(remaining.Take(take));
+                        remaining.RemoveRange(0, take);
+                    }
+
+                    if (remaining.Count == 0)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            AddNewGroups(partition.Key, remaining, average);
+        }
+    }
+
+    private GroupWork Existing(FileSlice slice)
+    {
+        if (!_existing.TryGetValue(slice.FileGroupId, out var work))
+        {
+            work = new GroupWork(slice.PartitionPath, slice.FileId, slice);
+            _existing[slice.FileGroupId] = work;
+        }
+
+        return work;
+    }
+
+    /// <summary>Cuts <paramref name="rows"/> into new file groups of about the target size, evenly filled.</summary>
+    private void AddNewGroups(string partition, List<InputRow> rows, long averageRecordSize)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var perFile = Math.Max(1, options.TargetFileSizeBytes / averageRecordSize);
+        var files = (int)((rows.Count + perFile - 1) / perFile);
+        var size = (rows.Count + files - 1) / files;
+        for (var start = 0; start < rows.Count; start += size)
+        {
+            var work = new GroupWork(partition, Guid.NewGuid().ToString() + "-0", null);
+            work.Inserts.AddRange(rows.Skip(start).Take(size));
+            _created.Add(work);
+        }
+    }
+
+    /// <summary>
+    /// Hudi's estimate of a record's size: the bytes per record of recent commits that wrote more than the small-file
+    /// limit (a smaller sample is dominated by the fixed ~440 KB bloom filter), else the configured estimate.
+    /// </summary>
+    private long AverageRecordSize() => _averageRecordSize ?? throw new InvalidOperationException("the record size is estimated while planning");
+
+    private long? _averageRecordSize;
+
+    private async Task EstimateRecordSizeAsync(CancellationToken cancellationToken) =>
+        _averageRecordSize ??= await ComputeAverageRecordSizeAsync(cancellationToken).ConfigureAwait(false);
+
+    private async Task<long> ComputeAverageRecordSizeAsync(CancellationToken cancellationToken)
+    {
+        foreach (var commit in table.Timeline.CompletedWrites.Reverse().Take(10))
+        {
+            var metadata = await table.ReadCommitMetadataAsync(commit, cancellationToken).ConfigureAwait(false);
+            var totalBytes = metadata.AllWriteStats.Sum(s => s.TotalWriteBytes);
+            var records = metadata.AllWriteStats.Sum(s => s.NumWrites);
+            if (totalBytes > options.SmallFileLimitBytes && options.SmallFileLimitBytes > 0 && records > 0)
+            {
+                return Math.Max(1, totalBytes / records);
+            }
+        }
+
+        return Math.Max(1, options.RecordSizeEstimate);
+    }
+
+    private string Identity(string key, string partition) => global ? key : partition + "\0" + key;
+
+    /// <summary>
+    /// The bloom index: which file group holds each input key. Per latest file slice in a partition the input
+    /// touches (every partition with a global index), the footer's min/max key and bloom filter pick candidate
+    /// keys; only files with candidates have their key column read, to confirm.
+    /// </summary>
+    private async Task<Dictionary<string, FileSlice>> LookupAsync(IReadOnlyList<FileSlice> slices, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, FileSlice>(StringComparer.Ordinal);
+        if (input.Rows.Count == 0)
+        {
+            return found;
+        }
+
+        var keysByPartition = input.Rows
+            .GroupBy(r => global ? "" : r.Partition)
+            .ToDictionary(g => g.Key, g => g.Select(r => r.Key).Distinct().Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
+        foreach (var slice in slices)
+        {
+            if (!keysByPartition.TryGetValue(global ? "" : slice.PartitionPath, out var keys))
+            {
+                continue;
+            }
+
+            using var reader = await table.OpenBaseFileAsync(slice.BaseFile, cancellationToken: cancellationToken).ConfigureAwait(false);
+            _footersRead++;
+            var footer = reader.Info.KeyValueMetadata;
+            var min = footer.GetValueOrDefault(HoodieFooterKeys.MinRecordKey);
+            var max = footer.GetValueOrDefault(HoodieFooterKeys.MaxRecordKey);
+            var bloom = HoodieBloomFilter.FromFooter(footer);
+            var start = min is null ? 0 : LowerBound(keys, min);
+            var candidates = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = start; i < keys.Count && (max is null || string.CompareOrdinal(keys[i], max) <= 0); i++)
+            {
+                if (bloom is null || bloom.MightContain(keys[i]))
+                {
+                    candidates.Add(keys[i]);
+                }
+            }
+
+            if (candidates.Count == 0)
+            {
+                continue;
+            }
+
+            _filesProbed++;
+            foreach (var batch in reader.ReadBatches([HoodieMetaFields.RecordKey]))
+            {
+                var column = (BinaryVector)batch.Columns[0];
+                for (var i = 0; i < batch.RowCount; i++)
+                {
+                    if (!column.IsNull(i) && candidates.Contains(column.GetString(i)))
+                    {
+                        found.TryAdd(global ? column.GetString(i) : slice.PartitionPath + "\0" + column.GetString(i), slice);
+                    }
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private static int LowerBound(List<string> sorted, string value)
+    {
+        int lo = 0, hi = sorted.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) / 2;
+            if (string.CompareOrdinal(sorted[mid], value) < 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    /// <summary>The inflight file's content: what Spark's WorkloadProfile records before any data file is written.</summary>
+    private HoodieCommitMetadata WorkloadProfile()
+    {
+        var profile = new HoodieCommitMetadata { OperationType = operation };
+        var partitions = _existing.Values.Select(w => w.Partition).Concat(_created.Select(w => w.Partition)).Distinct().Order(StringComparer.Ordinal);
+        foreach (var partition in partitions)
+        {
+            profile.AddWriteStat(new HoodieWriteStat
+            {
+                FileId = "",
+                PrevCommit = HoodieWriteStat.NullCommit,
+                NumInserts = _created.Where(w => w.Partition == partition).Sum(w => w.Inserts.Count)
+                    + _existing.Values.Where(w => w.Partition == partition).Sum(w => w.Inserts.Count),
+                PartitionPath = partition,
+            });
+            foreach (var work in _existing.Values.Where(w => w.Partition == partition).OrderBy(w => w.FileId, StringComparer.Ordinal))
+            {
+                profile.AddWriteStat(new HoodieWriteStat
+                {
+                    FileId = work.FileId,
+                    PrevCommit = work.Slice!.BaseInstantTime,
+                    NumUpdateWrites = work.Upserts.Count + work.Deletes.Count,
+                    NumInserts = work.Inserts.Count,
+                    PartitionPath = partition,
+                });
+            }
+        }
+
+        // Spark leaves the partition path out of the profile's stats (it is the map key).
+        foreach (var stat in profile.AllWriteStats)
+        {
+            stat.PartitionPath = null;
+        }
+
+        return profile;
+    }
+
+    private async Task WritePartitionMetadataAsync(string partition, CancellationToken cancellationToken)
+    {
+        var path = table.PathOf(partition.Length == 0 ? HoodiePartitionMetadata.FileName : $"{partition}/{HoodiePartitionMetadata.FileName}");
+        if (await store.ExistsAsync(path, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        try
+        {
+            await store.CreateAsync(path, HoodiePartitionMetadata.ForPartition(partition, instant).ToBytes(), cancellationToken).ConfigureAwait(false);
+            options.Observer?.OnStep(WriteStep.PartitionMetadataWritten, partition);
+        }
+        catch (ObjectExistsException)
+        {
+            // Another write made the partition first: its metadata stands, as in Hudi.
+        }
+    }
+
+    private async Task WriteMarkerAsync(string partition, string fileName, string type, CancellationToken cancellationToken)
+    {
+        var relative = partition.Length == 0 ? fileName : $"{partition}/{fileName}";
+        await store.WriteAsync(table.PathOf($"{HudiTable.MetaFolderName}/.temp/{instant}/{relative}.marker.{type}"), ReadOnlyMemory<byte>.Empty, overwrite: true, cancellationToken).ConfigureAwait(false);
+        options.Observer?.OnStep(WriteStep.MarkerWritten, relative);
+    }
+
+    private async Task<HoodieWriteStat> CreateAsync(GroupWork work, int task, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var name = new BaseFileName(work.FileId, BaseFileName.WriteTokenOf(task, 1, task), instant);
+        var path = work.Partition.Length == 0 ? name.ToString() : $"{work.Partition}/{name}";
+        await WriteMarkerAsync(work.Partition, name.ToString(), "CREATE", cancellationToken).ConfigureAwait(false);
+        long size;
+        long rows;
+        await using (var writer = await BaseFileWriter.OpenAsync(store, table.PathOf(path), path, table.Name, input.Fields, work.Partition, name, task, options, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var (data, keys) in input.Slices(work.Inserts))
+            {
+                writer.WriteNew(data, keys);
+            }
+
+            rows = writer.Rows;
+            size = await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        options.Observer?.OnStep(WriteStep.BaseFileWritten, path);
+        return Stat(work, path, HoodieWriteStat.NullCommit, rows, inserts: rows, updates: 0, deletes: 0, size, new HoodieRuntimeStats { TotalCreateTime = watch.ElapsedMilliseconds });
+    }
+
+    /// <summary>Rewrites a file group: its rows streamed through, updated, deleted, with small-file inserts appended.</summary>
+    private async Task<HoodieWriteStat?> MergeAsync(GroupWork work, int task, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var slice = work.Slice!;
+        using var reader = await table.OpenBaseFileAsync(slice.BaseFile, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var oldFields = reader.Schema.Fields.Skip(HoodieMetaFields.All.Count).ToList();
+        var fields = DataFields.Count > 0 ? DataFields : oldFields;
+        if (DataFields.Count > 0 && HudiSchemaNormalizer.Describe(oldFields) != HudiSchemaNormalizer.Describe(DataFields))
+        {
+            throw new HudiException($"{slice.BaseFile.Path}: the base file's schema differs from the input's; schema evolution is not supported");
+        }
+
+        var name = new BaseFileName(work.FileId, BaseFileName.WriteTokenOf(task, 1, task), instant);
+        var path = work.Partition.Length == 0 ? name.ToString() : $"{work.Partition}/{name}";
+        await WriteMarkerAsync(work.Partition, name.ToString(), "MERGE", cancellationToken).ConfigureAwait(false);
+        long updates = 0, deletes = 0, inserts = 0, rows, size;
+        var pending = new Dictionary<string, InputRow>(work.Upserts, StringComparer.Ordinal);
+        await using (var writer = await BaseFileWriter.OpenAsync(store, table.PathOf(path), path, table.Name, fields, work.Partition, name, task, options, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var batch in reader.ReadBatches())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var keys = (BinaryVector)batch[HoodieMetaFields.RecordKey];
+                var keep = new List<int>(batch.RowCount);
+                var updated = new List<InputRow>();
+                for (var i = 0; i < batch.RowCount; i++)
+                {
+                    var key = keys.GetString(i);
+                    if (work.Deletes.Contains(key))
+                    {
+                        deletes++;
+                    }
+                    else if (pending.Remove(key, out var row))
+                    {
+                        if (ordering is not null && ordering.Compare(input.View(row), batch.GetRow(i)) < 0)
+                        {
+                            _staleIgnored++;
+                            keep.Add(i);
+                        }
+                        else
+                        {
+                            updated.Add(row);
+                            updates++;
+                        }
+                    }
+                    else
+                    {
+                        keep.Add(i);
+                    }
+                }
+
+                writer.CopyRows(batch, [.. keep]);
+                foreach (var (data, newKeys) in input.Slices(updated))
+                {
+                    writer.WriteNew(data, newKeys);
+                }
+            }
+
+            // Keys the index placed here but the file no longer holds cannot happen under the lock; insert them
+            // rather than lose them.
+            var appended = work.Inserts.Concat(pending.Values).ToList();
+            foreach (var (data, newKeys) in input.Slices(appended))
+            {
+                writer.WriteNew(data, newKeys);
+            }
+
+            inserts = appended.Count;
+            if (updates + deletes + inserts == 0)
+            {
+                // Every incoming version was older than the stored one: the file group stays as it is. Disposing the
+                // writer abandons the upload; the marker goes too.
+                await store.DeleteAsync(table.PathOf($"{HudiTable.MetaFolderName}/.temp/{instant}/{path}.marker.MERGE"), cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+
+            rows = writer.Rows;
+            size = await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        options.Observer?.OnStep(WriteStep.BaseFileWritten, path);
+        return Stat(work, path, slice.BaseInstantTime, rows, inserts, updates, deletes, size, new HoodieRuntimeStats { TotalUpsertTime = watch.ElapsedMilliseconds });
+    }
+
+    private static HoodieWriteStat Stat(GroupWork work, string path, string prevCommit, long rows, long inserts, long updates, long deletes, long size, HoodieRuntimeStats runtime) => new()
+    {
+        FileId = work.FileId,
+        Path = path,
+        PrevCommit = prevCommit,
+        NumWrites = rows,
+        NumInserts = inserts,
+        NumUpdateWrites = updates,
+        NumDeletes = deletes,
+        TotalWriteBytes = size,
+        FileSizeInBytes = size,
+        PartitionPath = work.Partition,
+        RuntimeStats = runtime,
+    };
+
+    /// <summary>What happens to one file group in this write.</summary>
+    private sealed class GroupWork(string partition, string fileId, FileSlice? slice)
+    {
+        public string Partition { get; } = partition;
+
+        public string FileId { get; } = fileId;
+
+        /// <summary>The current slice of an existing group; null for a new one.</summary>
+        public FileSlice? Slice { get; } = slice;
+
+        public Dictionary<string, InputRow> Upserts { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<string> Deletes { get; } = new(StringComparer.Ordinal);
+
+        public List<InputRow> Inserts { get; } = [];
+    }
+}

@@ -1,0 +1,146 @@
+using CdcLake.Parquet;
+
+namespace CdcLake.Hudi;
+
+/// <summary>How record keys are found in existing file groups (Hudi's hoodie.index.type).</summary>
+public enum HudiIndexType
+{
+    /// <summary>BLOOM: a key is looked up only in its own partition (the partition value of a key never changes).</summary>
+    Bloom,
+
+    /// <summary>
+    /// GLOBAL_BLOOM with hoodie.bloom.index.update.partition.path=true: a key is looked up in every partition,
+    /// and a record whose partition value changed is deleted from its old file group and inserted into the new partition.
+    /// </summary>
+    GlobalBloom,
+}
+
+/// <summary>
+/// Decides which of two versions of a record wins (Hudi's precombine / ordering field). Used to combine input rows
+/// that share a key, and to keep a stored row that is newer than the incoming one.
+/// </summary>
+public interface IRecordOrdering
+{
+    /// <summary>The columns <see cref="Compare"/> reads (they must be in the table's schema).</summary>
+    IReadOnlyList<string> Fields { get; }
+
+    /// <summary>&lt; 0 when <paramref name="a"/> is older than <paramref name="b"/>, 0 when they rank the same, &gt; 0 when newer.</summary>
+    int Compare(RowView a, RowView b);
+}
+
+/// <summary>
+/// Orders records by one column, the table's precombine field (DefaultHoodieRecordPayload): the greater value wins,
+/// nulls are older than any value. Values compare by their natural order (numbers, strings ordinal, timestamps, decimals).
+/// </summary>
+public sealed class PrecombineFieldOrdering(string field) : IRecordOrdering
+{
+    public IReadOnlyList<string> Fields { get; } = [field];
+
+    public int Compare(RowView a, RowView b) => CompareValues(a[field], b[field]);
+
+    internal static int CompareValues(object? x, object? y)
+    {
+        if (x is null || y is null)
+        {
+            return x is null ? (y is null ? 0 : -1) : 1;
+        }
+
+        return (x, y) switch
+        {
+            (string s, string t) => string.CompareOrdinal(s, t),
+            (ParquetDecimal d, ParquetDecimal e) => (d.Unscaled * System.Numerics.BigInteger.Pow(10, Math.Max(0, e.Scale - d.Scale)))
+                .CompareTo(e.Unscaled * System.Numerics.BigInteger.Pow(10, Math.Max(0, d.Scale - e.Scale))),
+            (byte[] p, byte[] q) => p.AsSpan().SequenceCompareTo(q),
+            _ when IsNumber(x) && IsNumber(y) => Convert.ToDecimal(x, System.Globalization.CultureInfo.InvariantCulture)
+                .CompareTo(Convert.ToDecimal(y, System.Globalization.CultureInfo.InvariantCulture)),
+            (IComparable c, _) when x.GetType() == y.GetType() => c.CompareTo(y),
+            _ => throw new HudiException($"cannot order values of {x.GetType().Name} and {y.GetType().Name}"),
+        };
+    }
+
+    private static bool IsNumber(object value) => value is sbyte or byte or short or ushort or int or uint or long or ulong or float or double or decimal;
+}
+
+/// <summary>A step of the write protocol, reported to <see cref="HudiWriteOptions.Observer"/> right after it took effect.</summary>
+public enum WriteStep
+{
+    LockAcquired,
+    MetadataTableRemoved,
+    RollbackRequested,
+    RollbackInflight,
+    RollbackFileDeleted,
+    RollbackTargetRemoved,
+    RollbackCompleted,
+    Requested,
+    Inflight,
+    PartitionMetadataWritten,
+    MarkerWritten,
+    BaseFileWritten,
+    Completed,
+    MarkersRemoved,
+    CleanRequested,
+    CleanInflight,
+    CleanFileDeleted,
+    CleanCompleted,
+}
+
+/// <summary>Told of every protocol step (tests kill the process here to prove crash safety; jobs may log).</summary>
+public interface IWriteObserver
+{
+    void OnStep(WriteStep step, string detail);
+}
+
+/// <summary>Everything a writer needs beyond hoodie.properties; defaults are Hudi's.</summary>
+public sealed record HudiWriteOptions
+{
+    /// <summary>
+    /// Taken for the whole of every write (recovery, commit, clean). Required: use a real provider
+    /// (LocalFileLockProvider, DynamoDbLockProvider); only tests that say so pass a no-op one.
+    /// </summary>
+    public required ITableLockProvider LockProvider { get; init; }
+
+    /// <summary>The key the lock is taken on; null: the table's full location.</summary>
+    public string? LockKey { get; init; }
+
+    /// <summary>The owner recorded in the lock.</summary>
+    public string LockOwner { get; init; } = TableLockOwner.Create();
+
+    /// <summary>hoodie.parquet.max.file.size: a base file is not grown past about this size (default 120 MB).</summary>
+    public long TargetFileSizeBytes { get; init; } = 120L * 1024 * 1024;
+
+    /// <summary>hoodie.parquet.small.file.limit: file groups below this size take new inserts first (default 100 MB; 0 turns it off).</summary>
+    public long SmallFileLimitBytes { get; init; } = 100L * 1024 * 1024;
+
+    /// <summary>hoodie.copyonwrite.record.size.estimate: bytes per record until commits big enough to measure exist (default 1024).</summary>
+    public int RecordSizeEstimate { get; init; } = 1024;
+
+    public HudiIndexType IndexType { get; init; } = HudiIndexType.Bloom;
+
+    /// <summary>Which version of a record wins; null: the table's precombine field (if any), else the latest input row always wins.</summary>
+    public IRecordOrdering? Ordering { get; init; }
+
+    /// <summary>
+    /// hoodie.combine.before.insert for bulk insert (default false, as Hudi): when true, rows sharing a key are combined
+    /// and the input is sorted by partition and key (tight key ranges per file) in memory; when false it streams.
+    /// </summary>
+    public bool BulkInsertCombine { get; init; }
+
+    /// <summary>hoodie.parquet.compression.codec: gzip, as Hudi up to 1.0.x.</summary>
+    public ParquetCodec Codec { get; init; } = ParquetCodec.Gzip;
+
+    /// <summary>Rows per Parquet row group of a base file.</summary>
+    public int RowGroupRows { get; init; } = 1_000_000;
+
+    /// <summary>hoodie.cleaner.commits.retained (default 10).</summary>
+    public int CleanerCommitsRetained { get; init; } = 10;
+
+    /// <summary>Run a clean after every commit, as Spark does by default (hoodie.clean.automatic). Default false: call CleanAsync.</summary>
+    public bool AutoClean { get; init; }
+
+    public KeyGeneratorOptions KeyGeneratorOptions { get; init; } = KeyGeneratorOptions.Default;
+
+    public IWriteObserver? Observer { get; init; }
+
+    /// <summary>Source of instant times; null: a new generator on the system clock (UTC).</summary>
+    public InstantTimeGenerator? InstantTimes { get; init; }
+}
