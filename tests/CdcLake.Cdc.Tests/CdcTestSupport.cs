@@ -116,13 +116,19 @@ public static class CdcTestSupport
             case PhysicalType.Boolean:
                 return new BooleanVector(field, [.. values.Select(v => v is true)], length, validity);
             case PhysicalType.Int32:
-                return new PrimitiveVector<int>(field, [.. values.Select(v => v is null ? 0 : Convert.ToInt32(v, CultureInfo.InvariantCulture))], length, validity);
+                return new PrimitiveVector<int>(field, [.. values.Select(v => v switch
+                {
+                    null => 0,
+                    decimal d => (int)(d * (decimal)Math.Pow(10, field.LogicalType!.Scale)),
+                    _ => Convert.ToInt32(v, CultureInfo.InvariantCulture),
+                })], length, validity);
             case PhysicalType.Int64:
                 return new PrimitiveVector<long>(field, [.. values.Select(v => v switch
                 {
                     null => 0,
                     DateTime t when field.LogicalType?.Unit == TimeUnit.Millis => (t.Ticks - DateTime.UnixEpoch.Ticks) / 10_000,
                     DateTime t when field.LogicalType?.Unit == TimeUnit.Micros => (t.Ticks - DateTime.UnixEpoch.Ticks) / 10,
+                    decimal d => (long)(d * (decimal)Math.Pow(10, field.LogicalType!.Scale)),
                     _ => Convert.ToInt64(v, CultureInfo.InvariantCulture),
                 })], length, validity);
             case PhysicalType.Int96:
