@@ -115,11 +115,18 @@ internal sealed class DmsSampleWriter
         foreach (var (table, files) in new[] { (_customers, 3), (_orders, 11), (_lines, 2) })
         {
             var rowsOfTable = table.State.Values.ToList();
-            var perFile = Math.Max(1, (rowsOfTable.Count + files - 1) / files);
             var counter = 1u;
-            for (var at = 0; at < rowsOfTable.Count; at += perFile)
+            for (var file = 0; file < files; file++)
             {
-                var chunk = rowsOfTable.Skip(at).Take(perFile).Select(data =>
+                // Exactly `files` files (fewer only for tiny loads), so orders' counters pass 9 into A and B.
+                var from = rowsOfTable.Count * file / files;
+                var to = rowsOfTable.Count * (file + 1) / files;
+                if (to == from)
+                {
+                    continue;
+                }
+
+                var chunk = rowsOfTable.Skip(from).Take(to - from).Select(data =>
                 {
                     var time = LoadStart.AddTicks(TimeSpan.TicksPerMinute * 10 * transferred++ / Math.Max(1, total));
                     return new ChangeRow(null, time, "", data, null);
@@ -135,11 +142,11 @@ internal sealed class DmsSampleWriter
 
     private void CdcBatch(int batch)
     {
-        // Batches of seven hours from two minutes into the full load: the first commits predate the last
+        // Batches of nine hours from two minutes into the full load: the first commits predate the last
         // full-load rows' DMS_TIMESTAMP, and later batches cross midnight into new date folders.
-        var start = LoadStart.AddMinutes(2).AddHours(7 * (batch - 1));
-        var span = TimeSpan.FromHours(7);
-        var transactions = Math.Max(6, _options.Rows / 8);
+        var start = LoadStart.AddMinutes(2).AddHours(9 * (batch - 1));
+        var span = TimeSpan.FromHours(9);
+        var transactions = Math.Max(12, _options.Rows / 8);
         var times = Enumerable.Range(0, transactions).Select(_ => start.AddTicks((long)(_random.NextDouble() * span.Ticks))).Order().ToList();
         foreach (var commit in times)
         {
