@@ -336,6 +336,18 @@ public class ChangeReaderTests : IDisposable
         (await Final(Spec(Folder, ["id"], ["lsn"]))).Should().Equal("1:a2", "2:b2");
     }
 
+    [Fact]
+    public async Task A_dropped_ordering_column_still_orders_but_is_not_stored()
+    {
+        Cdc("20240301-100001000", [.. Header(["U", "U"], [T1, T1], [Seq(2), Seq(1)]), (Long("id"), [1L, 1L]), (Text("v"), ["second", "first"])]);
+        var spec = Spec(Folder, ["id"]) with { DropColumns = new HashSet<string> { "AR_H_CHANGE_SEQ" } };
+
+        var (schema, changes, _) = await ReadTableAsync(spec);
+
+        schema.Schema.IndexOf("AR_H_CHANGE_SEQ").Should().Be(-1);
+        changes.Latest.Single().Row["v"].Should().Be("second");
+    }
+
     private void Load(uint counter, (Field, object?[])[] columns) => WriteFile(Path.Combine(Folder, DmsFileNames.LoadName(counter)), columns);
 
     private void Cdc(string time, (Field, object?[])[] columns) => WriteFile(Path.Combine(Folder, time + ".parquet"), columns);

@@ -211,6 +211,25 @@ public class PipelineConfigTests
     }
 
     [Fact]
+    public void The_json_schema_names_exactly_the_fields_of_the_model()
+    {
+        using var schema = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "common", "CdcLake.Cdc", "examples", "pipeline.schema.json")));
+        var defs = schema.RootElement.GetProperty("$defs");
+        var context = Internal.PipelineJsonContext.Default;
+
+        static IEnumerable<string> Names(System.Text.Json.JsonElement element) => element.GetProperty("properties").EnumerateObject().Select(p => p.Name);
+        IEnumerable<string> Model(Type type) => context.GetTypeInfo(type)!.Properties.Select(p => p.Name);
+
+        Names(schema.RootElement).Should().BeEquivalentTo(Model(typeof(PipelineConfig)));
+        Names(defs.GetProperty("settings")).Should().BeEquivalentTo(Model(typeof(TableSettings)));
+        Names(defs.GetProperty("table")).Should().BeEquivalentTo(Model(typeof(PipelineTable)));
+        defs.GetProperty("settingsProperties").EnumerateObject().Select(p => p.Name).Should().BeEquivalentTo(Model(typeof(TableSettings)));
+        Names(defs.GetProperty("settingsProperties").GetProperty("write")).Should().BeEquivalentTo(Model(typeof(WriteSettings)));
+        Names(defs.GetProperty("settingsProperties").GetProperty("datePartition")).Should().BeEquivalentTo(Model(typeof(DatePartitionSettings)));
+        Names(defs.GetProperty("settingsProperties").GetProperty("beforeImageKey")).Should().BeEquivalentTo(Model(typeof(BeforeImageSettings)));
+    }
+
+    [Fact]
     public void A_model_built_in_code_resolves_like_a_file()
     {
         var config = new PipelineConfig
