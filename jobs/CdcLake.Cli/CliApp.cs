@@ -5,7 +5,7 @@ namespace CdcLake.Cli;
 
 /// <summary>
 /// The <c>cdclake</c> command tree and how it is run. Each command group lives in its own class under
-/// Commands/ and is added here (<c>parquet</c>, <c>hudi</c>; <c>run</c>, <c>merge</c> later); the
+/// Commands/ and is added here (<c>parquet</c>, <c>hudi</c>, <c>sample</c>; <c>run</c>, <c>merge</c> later); the
 /// rendering of values and metadata lives under Output/, shared by the groups.
 /// </summary>
 public static class CliApp
@@ -15,6 +15,7 @@ public static class CliApp
         var root = new RootCommand("CdcLake: merges AWS DMS change files into Apache Hudi tables; tools for the files involved.");
         root.Add(ParquetCommands.Create(parquetIo ?? ParquetIo.Default));
         root.Add(HudiCommands.Create(tableStores ?? TableStores.Default));
+        root.Add(SampleCommands.Create());
         return root;
     }
 
