@@ -2,7 +2,7 @@
 // CdcLake build script. Run it through ./build.sh:
 //   ./build.sh                        (= --target=Test)
 //   ./build.sh --target=Build|Test|Bench|Run [--configuration=Release|Debug]
-//   ./build.sh --target=Bench --bench-args="--filter *Snappy*"
+//   ./build.sh --target=Bench --bench-args="parquet --rows 10000000 --repeat 2"
 // Tasks named "__Something" are private steps; the public targets combine them.
 ///////////////////////////////////////////////////////////////////////////////
 
