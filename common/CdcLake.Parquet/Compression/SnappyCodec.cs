@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using CdcLake.Parquet.Encodings;
 
 namespace CdcLake.Parquet.Compression;
 
@@ -114,6 +115,8 @@ internal static unsafe class SnappyCodec
     private const int FastOutputSlack = 64;
 
     /// <summary>Decodes elements until the input ends; returns the bytes written.</summary>
+    // Runs once per page over many values: compiled fully optimized on first use (see HotPath.cs).
+    [MethodImpl(HotPath.Options)]
     private static long DecodeElements(byte* ip, byte* inputEnd, byte* outputStart, byte* outputEnd)
     {
         var op = outputStart;

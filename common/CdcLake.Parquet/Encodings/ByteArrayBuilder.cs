@@ -118,6 +118,8 @@ internal sealed class ByteArrayBuilder
     /// total length of the values. Short values move 16 bytes wide where both sides have that much room
     /// (the excess lands in the reserved slack and is overwritten by the next value).
     /// </summary>
+    // Runs once per page over many values: compiled fully optimized on first use (see HotPath.cs).
+    [MethodImpl(HotPath.Options)]
     internal void AppendGathered(ByteArraySpan source, ReadOnlySpan<int> indices, long totalBytes)
     {
         const int Wide = 16;
