@@ -5,15 +5,17 @@ namespace CdcLake.Cli;
 
 /// <summary>
 /// The <c>cdclake</c> command tree and how it is run. Each command group lives in its own class under
-/// Commands/ and is added here (<c>parquet</c> now; <c>hudi</c>, <c>run</c>, <c>merge</c> later); the
+/// Commands/ and is added here (<c>parquet</c>, <c>hudi</c>, <c>sample</c>; <c>run</c>, <c>merge</c> later); the
 /// rendering of values and metadata lives under Output/, shared by the groups.
 /// </summary>
 public static class CliApp
 {
-    public static RootCommand CreateRootCommand(ParquetIo? parquetIo = null)
+    public static RootCommand CreateRootCommand(ParquetIo? parquetIo = null, TableStores? tableStores = null)
     {
         var root = new RootCommand("CdcLake: merges AWS DMS change files into Apache Hudi tables; tools for the files involved.");
         root.Add(ParquetCommands.Create(parquetIo ?? ParquetIo.Default));
+        root.Add(HudiCommands.Create(tableStores ?? TableStores.Default));
+        root.Add(SampleCommands.Create());
         return root;
     }
 
@@ -21,11 +23,12 @@ public static class CliApp
     /// Parses <paramref name="args"/> and runs the command, writing to <paramref name="output"/> and
     /// <paramref name="error"/>. Returns <see cref="ExitCodes.UsageError"/> (2) for a command line that does not
     /// parse, after writing the errors and the command's usage to <paramref name="error"/>;
-    /// otherwise the command's own exit code (0, or 1 for data and I/O errors).
+    /// otherwise the command's own exit code (0, or 1 for data and I/O errors). <paramref name="tableStores"/>
+    /// opens table locations (default: S3 settings from the process environment).
     /// </summary>
-    public static int Invoke(IReadOnlyList<string> args, TextWriter output, TextWriter error, ParquetIo? parquetIo = null)
+    public static int Invoke(IReadOnlyList<string> args, TextWriter output, TextWriter error, ParquetIo? parquetIo = null, TableStores? tableStores = null)
     {
-        var root = CreateRootCommand(parquetIo);
+        var root = CreateRootCommand(parquetIo, tableStores);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -186,6 +186,7 @@ public sealed partial class HudiTable
     public async Task<ParquetSchema> GetSchemaAsync(HudiQuery? query = null, CancellationToken cancellationToken = default)
     {
         query ??= HudiQuery.Snapshot;
+        CheckQuery(query); // fail before a caller starts writing output, not at the first row
         var slices = await GetFileSlicesAsync(query with { SinceInstant = null, PartitionFilter = null }, cancellationToken).ConfigureAwait(false);
         ParquetSchema schema;
         string source;

@@ -29,6 +29,9 @@ public sealed class RecordBatch
 
     public int RowCount { get; }
 
+    /// <summary>Buffers the reader used to produce this batch beyond its vectors (see <c>ParquetReader.ReadRowGroup</c>).</summary>
+    internal Internal.Reading.ReaderScratch? ReaderScratch { get; set; }
+
     public ColumnVector this[string fieldName] => Columns[Schema.IndexOf(fieldName) is var i and >= 0
         ? i
         : throw new ParquetException($"no field named '{fieldName}'")];

@@ -302,6 +302,8 @@ internal static class BitPacking
 
     // Each width gets its own instantiation: with W.Value a JIT-time constant, every offset, shift and mask in the
     // unrolled group below folds to an immediate.
+    // Runs once per page over many values: compiled fully optimized on first use (see HotPath.cs).
+    [MethodImpl(HotPath.Options)]
     private static void UnpackGroups<W>(ref byte src, ref uint dst, int groups)
         where W : struct, IWidth
     {

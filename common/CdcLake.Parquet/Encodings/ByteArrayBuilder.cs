@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace CdcLake.Parquet.Encodings;
 
@@ -25,6 +27,24 @@ internal sealed class ByteArrayBuilder
         _offsets = new int[Math.Min(valueCapacity, Array.MaxLength - 1) + 1];
         _data = dataCapacity == 0 ? [] : new byte[dataCapacity];
     }
+
+    /// <summary>
+    /// Starts empty on the given buffers (their contents are overwritten), growing past them as needed.
+    /// Recycled buffers were sized for similar data, so the first growth of each adds an eighth to what is
+    /// needed instead of doubling.
+    /// </summary>
+    internal ByteArrayBuilder(int[] offsets, byte[] data)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(offsets.Length);
+        _offsets = offsets;
+        _offsets[0] = 0;
+        _data = data;
+        _modestValueGrowth = true;
+        _modestDataGrowth = true;
+    }
+
+    private bool _modestValueGrowth;
+    private bool _modestDataGrowth;
 
     public int Count => _count;
 
@@ -92,6 +112,49 @@ internal sealed class ByteArrayBuilder
         return _data.AsSpan(start, length);
     }
 
+    /// <summary>
+    /// Appends <c>source[indices[i]]</c> for every index. The caller has checked every index against
+    /// <c>source.Count</c> and the source offsets (see <see cref="ByteArraySpan.Validate"/>), and passes the
+    /// total length of the values. Short values move 16 bytes wide where both sides have that much room
+    /// (the excess lands in the reserved slack and is overwritten by the next value).
+    /// </summary>
+    // Runs once per page over many values: compiled fully optimized on first use (see HotPath.cs).
+    [MethodImpl(HotPath.Options)]
+    internal void AppendGathered(ByteArraySpan source, ReadOnlySpan<int> indices, long totalBytes)
+    {
+        const int Wide = 16;
+        Reserve(indices.Length, totalBytes + Wide);
+        ReadOnlySpan<byte> data = source.Data;
+        ReadOnlySpan<int> offsets = source.Offsets;
+        int wideLimit = data.Length - Wide;
+        ref byte sourceStart = ref MemoryMarshal.GetReference(data);
+        ref byte target = ref MemoryMarshal.GetArrayDataReference(_data);
+        Span<int> targetOffsets = _offsets.AsSpan(_count + 1, indices.Length);
+        int position = _length;
+        for (int i = 0; i < indices.Length; i++)
+        {
+            int index = indices[i];
+            int start = offsets[index];
+            int length = offsets[index + 1] - start;
+            if (length <= Wide && start <= wideLimit)
+            {
+                Unsafe.WriteUnaligned(
+                    ref Unsafe.Add(ref target, position),
+                    Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref sourceStart, start)));
+            }
+            else
+            {
+                data.Slice(start, length).CopyTo(_data.AsSpan(position, length));
+            }
+
+            position += length;
+            targetOffsets[i] = position;
+        }
+
+        _count += indices.Length;
+        _length = position;
+    }
+
     /// <summary>Copies into exactly-sized arrays (offsets <c>Count + 1</c> long).</summary>
     public (byte[] Data, int[] Offsets) ToArrays() => (Data.ToArray(), Offsets.ToArray());
 
@@ -116,7 +179,8 @@ internal sealed class ByteArrayBuilder
             return;
         }
 
-        long grown = Math.Min(Math.Max(slots, (long)_offsets.Length * 2), Array.MaxLength);
+        long grown = Math.Min(_modestValueGrowth ? slots + (slots >> 3) : Math.Max(slots, (long)_offsets.Length * 2), Array.MaxLength);
+        _modestValueGrowth = false;
         Array.Resize(ref _offsets, (int)grown);
     }
 
@@ -132,7 +196,8 @@ internal sealed class ByteArrayBuilder
             return;
         }
 
-        long grown = Math.Min(Math.Max(bytes, Math.Max((long)_data.Length * 2, 256)), Array.MaxLength);
+        long grown = Math.Min(_modestDataGrowth ? bytes + (bytes >> 3) : Math.Max(bytes, Math.Max((long)_data.Length * 2, 256)), Array.MaxLength);
+        _modestDataGrowth = false;
         byte[] next = GC.AllocateUninitializedArray<byte>((int)grown);
         _data.AsSpan(0, _length).CopyTo(next);
         _data = next;

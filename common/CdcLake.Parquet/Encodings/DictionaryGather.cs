@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace CdcLake.Parquet.Encodings;
 
 /// <summary>
@@ -7,6 +9,8 @@ namespace CdcLake.Parquet.Encodings;
 internal static class DictionaryGather
 {
     /// <summary>Writes <c>dictionary[indices[i]]</c> to <c>output[i]</c> for every index.</summary>
+    // Runs once per page over many values: compiled fully optimized on first use (see HotPath.cs).
+    [MethodImpl(HotPath.Options)]
     public static void Gather<T>(ReadOnlySpan<T> dictionary, ReadOnlySpan<int> indices, Span<T> output)
     {
         if (output.Length < indices.Length)
@@ -28,6 +32,8 @@ internal static class DictionaryGather
     }
 
     /// <summary>Appends <c>dictionary[indices[i]]</c> for every index to <paramref name="output"/>.</summary>
+    // Runs once per page over many values: compiled fully optimized on first use (see HotPath.cs).
+    [MethodImpl(HotPath.Options)]
     public static void Gather(ByteArraySpan dictionary, ReadOnlySpan<int> indices, ByteArrayBuilder output)
     {
         dictionary.Validate("dictionary");
@@ -47,13 +53,7 @@ internal static class DictionaryGather
             total += offsets[index + 1] - offsets[index];
         }
 
-        output.Reserve(indices.Length, total);
-        ReadOnlySpan<byte> data = dictionary.Data;
-        foreach (int index in indices)
-        {
-            int start = offsets[index];
-            output.Append(data.Slice(start, offsets[index + 1] - start));
-        }
+        output.AppendGathered(dictionary, indices, total);
     }
 
     private static void OutOfRange(int index, int position, int size) =>

@@ -111,6 +111,8 @@ internal static class PlainDecoder
     }
 
     /// <summary>BYTE_ARRAY: each value a 4-byte little-endian length and its bytes, appended to <paramref name="output"/>.</summary>
+    // Runs once per page over many values: compiled fully optimized on first use (see HotPath.cs).
+    [MethodImpl(HotPath.Options)]
     public static int DecodeByteArray(ReadOnlySpan<byte> data, int count, ByteArrayBuilder output)
     {
         if (count < 0)

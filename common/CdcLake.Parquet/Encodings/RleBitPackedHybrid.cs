@@ -115,6 +115,78 @@ internal static class RleBitPackedHybrid
     }
 
     /// <summary>
+    /// <see cref="Decode"/> for bit width 1 straight into a bitmap: the definition levels of a column whose
+    /// maximum is 1 (an optional field outside any list). Same checks and messages as <see cref="Decode"/>.
+    /// </summary>
+    public static int DecodeBits(ReadOnlySpan<byte> data, int count, BitmapBuilder output)
+    {
+        int filled = 0;
+        int pos = 0;
+        while (filled < count)
+        {
+            if (pos >= data.Length)
+            {
+                EncodingErrors.Throw($"{Name}: data ends after {filled} of the {count} values expected ({data.Length} bytes)");
+            }
+
+            int headerAt = pos;
+            uint header = VarInt.ReadUleb32(data, ref pos, Name);
+            int remaining = count - filled;
+            if ((header & 1) == 0)
+            {
+                uint run = header >> 1;
+                if (run == 0)
+                {
+                    EncodingErrors.Throw($"{Name}: RLE run of 0 values at byte {headerAt}");
+                }
+
+                if (run > (uint)remaining)
+                {
+                    EncodingErrors.Throw($"{Name}: RLE run of {run} values at byte {headerAt} overruns the {remaining} values remaining of the {count} expected");
+                }
+
+                if (data.Length - pos < 1)
+                {
+                    EncodingErrors.TooShort(Name, $"RLE run value at byte {pos}", 1, data.Length - pos);
+                }
+
+                uint value = data[pos];
+                if (value > 1)
+                {
+                    EncodingErrors.Throw($"{Name}: RLE run value {value} at byte {pos} does not fit in bit width 1");
+                }
+
+                pos++;
+                output.AppendRun(value == 1, (int)run);
+                filled += (int)run;
+            }
+            else
+            {
+                uint groups = header >> 1;
+                if (groups == 0)
+                {
+                    EncodingErrors.Throw($"{Name}: bit-packed run of 0 groups at byte {headerAt}");
+                }
+
+                // As in Decode: a final run may declare more values than remain, and may be cut short.
+                int take = (int)Math.Min(groups * 8L, remaining);
+                int available = data.Length - pos;
+                long neededBytes = BitPacking.ByteCount(take, 1);
+                if (neededBytes > available)
+                {
+                    EncodingErrors.TooShort(Name, $"bit-packed run at byte {headerAt} ({take} values of 1 bits)", neededBytes, available);
+                }
+
+                output.AppendPacked(data.Slice(pos, (int)neededBytes), take);
+                filled += take;
+                pos += (int)Math.Min(groups, available);
+            }
+        }
+
+        return pos;
+    }
+
+    /// <summary>
     /// How many values unprefixed hybrid data declares, counting no further than <paramref name="limit"/>, found
     /// from the run headers alone. Lets a reader check a count stated elsewhere (a page's num_values) before
     /// sizing buffers for it: a few bytes of runs may rightly stand for millions of values, but a count the runs
@@ -172,6 +244,14 @@ internal static class RleBitPackedHybrid
     {
         int length = ReadLengthPrefix(data);
         Decode(data.Slice(4, length), bitWidth, values);
+        return 4 + length;
+    }
+
+    /// <summary>The length-prefixed form of <see cref="DecodeBits"/> (data page v1 levels); returns 4 + length.</summary>
+    public static int DecodeBitsLengthPrefixed(ReadOnlySpan<byte> data, int count, BitmapBuilder output)
+    {
+        int length = ReadLengthPrefix(data);
+        DecodeBits(data.Slice(4, length), count, output);
         return 4 + length;
     }
 

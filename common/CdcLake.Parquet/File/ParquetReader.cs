@@ -14,12 +14,16 @@ public sealed class ParquetReader : IDisposable
     private readonly IRandomAccessFile _file;
     private readonly ParquetReadOptions _options;
     private readonly FileMetaData _meta;
+    private readonly ReadBufferPool _buffers;
     private ParquetFileInfo? _info;
 
     public ParquetReader(IRandomAccessFile file, ParquetReadOptions? options = null)
     {
         _file = file;
         _options = options ?? ParquetReadOptions.Default;
+
+        // Each decoding thread holds a chunk buffer and a page buffer at a time, and dictionary indices.
+        _buffers = new ReadBufferPool(2 * Math.Max(1, _options.MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : _options.MaxDegreeOfParallelism) + 2);
         try
         {
             _meta = ReadFooter(file);
@@ -53,7 +57,12 @@ public sealed class ParquetReader : IDisposable
         new(new LocalRandomAccessFile(path), options);
 
     /// <summary>Reads one row group; <paramref name="columns"/> names top-level fields (null: all).</summary>
-    public RecordBatch ReadRowGroup(int index, IReadOnlyList<string>? columns = null)
+    /// <param name="reuse">
+    /// A batch this reader returned earlier that the caller no longer uses, or null. The buffers of its
+    /// top-level primitive columns are filled again for the same columns of this row group where they are
+    /// large enough, so <paramref name="reuse"/> must not be read after this call: its values change.
+    /// </param>
+    public RecordBatch ReadRowGroup(int index, IReadOnlyList<string>? columns = null, RecordBatch? reuse = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, RowGroupCount);
@@ -61,15 +70,20 @@ public sealed class ParquetReader : IDisposable
         var rowGroup = _meta.RowGroups[index];
         var rows = (int)rowGroup.NumRows;
         var leaves = new LeafChunk?[Schema.Columns.Count];
+        var recycled = Recyclable(nodes, reuse);
         var wanted = nodes.SelectMany(n => Enumerable.Range(n.FirstLeaf, n.LeafCount)).ToArray();
         try
         {
             Parallel.ForEach(
                 wanted,
                 new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism },
-                leaf => leaves[leaf] = ReadLeaf(rowGroup, leaf, rows));
+                leaf => leaves[leaf] = ReadLeaf(rowGroup, leaf, rows, recycled?[leaf]));
             var vectors = RecordAssembler.Assemble(nodes, leaves, rows);
-            return new RecordBatch(batchSchema, vectors, rows);
+            var dictionaries = leaves.Select(l => l?.Dictionary).ToArray();
+            return new RecordBatch(batchSchema, vectors, rows)
+            {
+                ReaderScratch = dictionaries.Any(d => d is not null) ? new ReaderScratch(this, dictionaries) : null,
+            };
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0 && IsDataError(e.InnerExceptions[0]))
         {
@@ -82,30 +96,91 @@ public sealed class ParquetReader : IDisposable
     }
 
     /// <summary>Streams row groups, skipping those <paramref name="keepRowGroup"/> rejects (e.g. by statistics).</summary>
-    public IEnumerable<RecordBatch> ReadBatches(IReadOnlyList<string>? columns = null, Func<RowGroupInfo, bool>? keepRowGroup = null)
+    /// <param name="reuseBuffers">
+    /// Whether each batch's buffers are filled again for the next one (see <see cref="ReadRowGroup"/>), so
+    /// that reading a large file allocates about one row group's arrays instead of one set per row group. A
+    /// batch is then valid only until the enumeration moves on: use or copy its values before that.
+    /// </param>
+    public IEnumerable<RecordBatch> ReadBatches(IReadOnlyList<string>? columns = null, Func<RowGroupInfo, bool>? keepRowGroup = null, bool reuseBuffers = false)
     {
+        RecordBatch? previous = null;
         for (var i = 0; i < RowGroupCount; i++)
         {
             if (keepRowGroup is null || keepRowGroup(Info.RowGroups[i]))
             {
-                yield return ReadRowGroup(i, columns);
+                var batch = ReadRowGroup(i, columns, previous);
+                if (reuseBuffers)
+                {
+                    previous = batch;
+                }
+
+                yield return batch;
             }
         }
     }
 
     public void Dispose() => _file.Dispose();
 
-    private LeafChunk ReadLeaf(RowGroup rowGroup, int leaf, int rows)
+    private LeafChunk ReadLeaf(RowGroup rowGroup, int leaf, int rows, RecycledBuffers? recycled)
     {
         var column = Schema.Columns[leaf];
         try
         {
-            return ColumnChunkReader.Read(_file, rowGroup.Columns[leaf], column, rows, _options);
+            return ColumnChunkReader.Read(_file, rowGroup.Columns[leaf], column, rows, _options, recycled, _buffers);
         }
         catch (Exception e) when (IsDataError(e))
         {
             throw Contextualize(e, column.DottedPath);
         }
+    }
+
+    /// <summary>
+    /// Buffers of <paramref name="reuse"/> by leaf index: the vectors of projected top-level primitive fields
+    /// it holds under the same name and field, and the dictionaries this reader decoded it with; null when
+    /// there are none.
+    /// </summary>
+    private RecycledBuffers?[]? Recyclable(SchemaNode[] nodes, RecordBatch? reuse)
+    {
+        if (reuse is null)
+        {
+            return null;
+        }
+
+        var result = new RecycledBuffers?[Schema.Columns.Count];
+        var any = false;
+        foreach (var node in nodes)
+        {
+            if (node.Kind != NodeKind.Leaf)
+            {
+                continue;
+            }
+
+            var at = reuse.Schema.IndexOf(node.Field!.Name);
+
+            // The same field object: a vector this reader made for this column, not one of another file.
+            if (at >= 0 && ReferenceEquals(reuse.Columns[at].Field, node.Field) && RecycledBuffers.From(reuse.Columns[at]) is { } buffers)
+            {
+                result[node.FirstLeaf] = buffers;
+                any = true;
+            }
+        }
+
+        if (reuse.ReaderScratch is { } scratch && ReferenceEquals(scratch.Owner, this))
+        {
+            // Dictionaries never reach the caller, so every leaf's can be reused, nested or not. The batch
+            // gives them up: a second hand-over of the same batch must not share them.
+            reuse.ReaderScratch = null;
+            for (var leaf = 0; leaf < result.Length; leaf++)
+            {
+                if (scratch.Dictionaries[leaf] is { } dictionary)
+                {
+                    result[leaf] = (result[leaf] ?? new RecycledBuffers(null, null, null, null)) with { Dictionary = dictionary };
+                    any = true;
+                }
+            }
+        }
+
+        return any ? result : null;
     }
 
     private (SchemaNode[] Nodes, ParquetSchema Schema) Project(IReadOnlyList<string>? columns)

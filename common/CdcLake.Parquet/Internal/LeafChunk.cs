@@ -6,14 +6,21 @@ namespace CdcLake.Parquet.Internal;
 /// </summary>
 internal sealed class LeafChunk
 {
-    public LeafChunk(ColumnDescriptor column, int levelCount, int[]? definitionLevels, int[]? repetitionLevels, LeafValues values)
+    public LeafChunk(
+        ColumnDescriptor column, int levelCount, int[]? definitionLevels, int[]? repetitionLevels, LeafValues values,
+        bool definedAsBitmap = false, byte[]? definedBits = null)
     {
         Column = column;
         LevelCount = levelCount;
         DefinitionLevels = definitionLevels;
         RepetitionLevels = repetitionLevels;
         Values = values;
+        DefinedAsBitmap = definedAsBitmap;
+        _definedBits = definedBits;
     }
+
+    private byte[]? _definedBits;
+    private bool _definedBitsTaken;
 
     public ColumnDescriptor Column { get; }
 
@@ -24,6 +31,30 @@ internal sealed class LeafChunk
     public int[]? RepetitionLevels { get; }
 
     public LeafValues Values { get; }
+
+    /// <summary>The buffers the chunk's dictionary was decoded into, if it had one, for recycling.</summary>
+    public Reading.DictionaryBuffers? Dictionary { get; init; }
+
+    /// <summary>
+    /// True when the definition levels (maximum 1, no repetition) were kept as a bitmap instead of
+    /// <see cref="DefinitionLevels"/>: bit i set where level i is 1.
+    /// </summary>
+    public bool DefinedAsBitmap { get; }
+
+    /// <summary>
+    /// The bitmap of <see cref="DefinedAsBitmap"/> levels, null when every level is 1. The first caller gets the
+    /// decoded array itself, later ones (a struct and its member share levels) a copy, so no two vectors share it.
+    /// </summary>
+    public byte[]? TakeDefinedBits()
+    {
+        if (_definedBits is null || !_definedBitsTaken)
+        {
+            _definedBitsTaken = true;
+            return _definedBits;
+        }
+
+        return (byte[])_definedBits.Clone();
+    }
 }
 
 /// <summary>Packed values of the defined slots; expands into a vector with nulls where validity says so.</summary>
@@ -111,18 +142,21 @@ internal sealed class BinaryLeafValues(int[] offsets, byte[] data, int count) : 
         }
 
         // Null slots are empty ranges, so only the offsets need spreading; the bytes stay where they are.
-        var dense = new int[length + 1];
-        var next = 0;
-        for (var slot = 0; slot < length; slot++)
+        // Slot s starts at the offset of the values before it, an index never above s, so walking backwards
+        // lets the offsets spread in place.
+        var dense = offsets.Length >= length + 1 ? offsets : new int[length + 1];
+        var next = count;
+        dense[length] = offsets[next];
+        for (var slot = length - 1; slot >= 0; slot--)
         {
-            dense[slot] = offsets[next];
             if (Bitmap.Get(validity, slot))
             {
-                next++;
+                next--;
             }
+
+            dense[slot] = offsets[next];
         }
 
-        dense[length] = offsets[next];
         return new BinaryVector(field, dense, data, length, validity);
     }
 }

@@ -185,6 +185,13 @@ internal static class RecordAssembler
     /// </summary>
     private static byte[]? Validity(LeafChunk leaf, int[]? slots, int length, int definedLevel)
     {
+        if (leaf.DefinedAsBitmap)
+        {
+            // Maximum level 1 and no repetition: the decoded bitmap is the validity of every node that
+            // becomes defined at level 1, slot for slot.
+            return definedLevel == 0 ? null : leaf.TakeDefinedBits();
+        }
+
         var def = leaf.DefinitionLevels;
         if (def is null || definedLevel == 0)
         {

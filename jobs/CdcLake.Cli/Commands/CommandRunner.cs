@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CdcLake.Cli.Output;
+using CdcLake.Hudi;
 using CdcLake.Parquet;
 
 namespace CdcLake.Cli.Commands;
@@ -17,7 +18,7 @@ public sealed class CommandContext(TextWriter output, TextWriter error)
 
 /// <summary>
 /// Runs command bodies under the CLI's error policy, so every command group reports alike: expected
-/// failures (<see cref="ParquetException"/>, <see cref="IOException"/>, <see cref="UnauthorizedAccessException"/>)
+/// failures (<see cref="ParquetException"/>, <see cref="HudiException"/>, <see cref="IOException"/>, <see cref="UnauthorizedAccessException"/>)
 /// become ONE line <c>cdclake: FILE: message</c> on stderr and exit code 1, without a stack trace.
 /// A consumer closing the pipe (<c>… | head</c>) ends the command quietly with 0. Anything else is a
 /// bug: it is reported with its stack trace (exit code 1).
@@ -48,6 +49,11 @@ public static class CommandRunner
         catch (ParquetException e)
         {
             return Fail(context, e.File is null && context.File is not null ? e.WithContext(context.File).Message : e.Message);
+        }
+        catch (HudiException e)
+        {
+            // Hudi's messages name the table or file they are about already.
+            return Fail(context, e.Message);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

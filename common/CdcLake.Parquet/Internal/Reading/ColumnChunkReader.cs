@@ -20,29 +20,49 @@ internal sealed class ColumnChunkReader
     private readonly ParquetReadOptions _options;
     private readonly LevelBuffer? _definition;
     private readonly LevelBuffer? _repetition;
+
+    /// <summary>
+    /// Definition levels of a column whose maximum is 1 and that repeats nowhere (an optional field outside
+    /// any list): kept as the validity bitmap itself instead of one int per level.
+    /// </summary>
+    private readonly BitmapBuilder? _defined;
     private readonly ValueAccumulator _values;
     private readonly int _definitionBits;
     private readonly int _repetitionBits;
+    private readonly RecycledBuffers? _recycled;
+    private readonly ReadBufferPool _pool;
     private Array? _dictionary;
+    private int _dictionaryCount;
     private ByteArrayBuilder? _binaryDictionary;
     private long _levelCount;
 
-    private ColumnChunkReader(ColumnDescriptor column, ColumnMetaData meta, long rowGroupRows, ParquetReadOptions options)
+    private ColumnChunkReader(ColumnDescriptor column, ColumnMetaData meta, long rowGroupRows, ParquetReadOptions options, long expectedValues, RecycledBuffers? recycled = null, ReadBufferPool? pool = null)
     {
         _column = column;
         _meta = meta;
         _rowGroupRows = rowGroupRows;
         _options = options;
-        _definition = column.MaxDefinitionLevel > 0 ? new LevelBuffer() : null;
+        _recycled = recycled;
+        _pool = pool ?? ReadBufferPool.Shared;
+        var flat = column.MaxDefinitionLevel == 1 && column.MaxRepetitionLevel == 0;
+        _defined = flat ? new BitmapBuilder((int)Math.Min(expectedValues, rowGroupRows), recycled?.Validity) : null;
+        _definition = column.MaxDefinitionLevel > 0 && !flat ? new LevelBuffer() : null;
         _repetition = column.MaxRepetitionLevel > 0 ? new LevelBuffer() : null;
         _definitionBits = RleBitPackedHybrid.BitWidthFor(column.MaxDefinitionLevel);
         _repetitionBits = RleBitPackedHybrid.BitWidthFor(column.MaxRepetitionLevel);
-        _values = ValueAccumulator.For(column.Field);
+        _values = ValueAccumulator.For(column.Field, (int)expectedValues, expectedValues > 0 ? ExpectedBinaryBytes(meta) : 0, recycled);
     }
+
+    /// <summary>Whether the column has definition levels, in either form.</summary>
+    private bool HasDefinition => _definition is not null || _defined is not null;
 
     private PhysicalType Physical => _column.Field.PhysicalType;
 
-    public static LeafChunk Read(IRandomAccessFile file, ColumnChunk chunk, ColumnDescriptor column, long rowGroupRows, ParquetReadOptions options)
+    /// <param name="recycled">Buffers of this column's vector from an earlier row group, which the caller no longer uses.</param>
+    /// <param name="pool">Where scratch buffers come from (null: the shared array pools).</param>
+    public static LeafChunk Read(
+        IRandomAccessFile file, ColumnChunk chunk, ColumnDescriptor column, long rowGroupRows, ParquetReadOptions options,
+        RecycledBuffers? recycled = null, ReadBufferPool? pool = null)
     {
         if (chunk.IsEncrypted)
         {
@@ -55,16 +75,16 @@ internal sealed class ColumnChunkReader
         }
 
         var meta = chunk.MetaData ?? throw new ParquetException("column chunk has no metadata");
-        var reader = new ColumnChunkReader(column, meta, rowGroupRows, options);
         if (meta.NumValues == 0 && rowGroupRows == 0)
         {
             // Writers record placeholder offsets for chunks without values; there is nothing to read.
-            return reader.Finish();
+            return new ColumnChunkReader(column, meta, rowGroupRows, options, 0).Finish();
         }
 
+        var reader = new ColumnChunkReader(column, meta, rowGroupRows, options, ExpectedValues(meta, column, rowGroupRows, file.Length), recycled, pool);
         reader.CheckMetadata(file.Length);
         var length = (int)meta.TotalCompressedSize;
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        var buffer = reader._pool.RentBytes(length);
         try
         {
             file.ReadExactly(meta.FirstPageOffset, buffer.AsSpan(0, length));
@@ -72,11 +92,67 @@ internal sealed class ColumnChunkReader
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            reader._pool.Return(buffer);
         }
 
         return reader.Finish();
     }
+
+    /// <summary>
+    /// How many values to size buffers for up front, so that they are allocated once at their final size
+    /// instead of growing page by page (each doubling copies and discards the previous buffer). Taken from
+    /// the chunk's declared count only when that is consistent (with the row group for a flat column, and
+    /// non-negative) and the buffers it implies stay within a budget proportional to the chunk's stored
+    /// bytes, so a corrupt count in a small file cannot cause a large allocation; otherwise 0, and buffers
+    /// grow with the values actually decoded.
+    /// </summary>
+    private static long ExpectedValues(ColumnMetaData meta, ColumnDescriptor column, long rowGroupRows, long fileLength)
+    {
+        var declared = meta.NumValues;
+        if (declared <= 0 || declared > Array.MaxLength || (column.MaxRepetitionLevel == 0 && declared != rowGroupRows))
+        {
+            return 0;
+        }
+
+        var width = column.Field.PhysicalType switch
+        {
+            PhysicalType.Boolean => 1,
+            PhysicalType.Int32 or PhysicalType.Float => 4,
+            PhysicalType.Int96 => 12,
+            PhysicalType.ByteArray or PhysicalType.FixedLenByteArray => 4, // offsets
+            _ => 8,
+        };
+        // The chunk must lie within the file (CheckMetadata says so exactly); its stored size bounds the budget.
+        var stored = meta.TotalCompressedSize;
+        if (stored <= 0 || stored > fileLength)
+        {
+            return 0;
+        }
+
+        return declared * width <= PresizeBudget(stored) ? declared : 0;
+    }
+
+    /// <summary>
+    /// Bytes of byte-array data to size for up front: the chunk's uncompressed size, within the same budget.
+    /// Only asked once <see cref="ExpectedValues"/> found the stored size within the file.
+    /// </summary>
+    private static int ExpectedBinaryBytes(ColumnMetaData meta)
+    {
+        // Dictionary-encoded values are gathered page by page into exactly reserved space, usually far more
+        // than the chunk's own bytes; a buffer sized from those would only be thrown away.
+        if (meta.DictionaryPageOffset is not null || meta.Encodings.Any(e => e is Encoding.PlainDictionary or Encoding.RleDictionary))
+        {
+            return 0;
+        }
+
+        var uncompressed = meta.TotalUncompressedSize;
+        return uncompressed > 0 && uncompressed <= PresizeBudget(Math.Max(0, meta.TotalCompressedSize)) && uncompressed <= Array.MaxLength
+            ? (int)uncompressed
+            : 0;
+    }
+
+    /// <summary>Up-front allocation allowed for a chunk of <paramref name="storedBytes"/>: 1 MiB plus 8 bytes per stored byte.</summary>
+    private static long PresizeBudget(long storedBytes) => (1L << 20) + (8 * storedBytes);
 
     private void CheckMetadata(long fileLength)
     {
@@ -149,7 +225,12 @@ internal sealed class ColumnChunkReader
             throw new ParquetException($"pages hold {_levelCount} values, the column chunk declares {_meta.NumValues}");
         }
 
-        return new LeafChunk(_column, (int)_levelCount, _definition?.Array, _repetition?.Array, _values.ToLeafValues());
+        return new LeafChunk(_column, (int)_levelCount, _definition?.Array, _repetition?.Array, _values.ToLeafValues(), _defined is not null, _defined?.Bits)
+        {
+            Dictionary = _binaryDictionary is { } binary ? new DictionaryBuffers(null, binary.OffsetsBuffer, binary.DataBuffer)
+                : _dictionary is { } values ? new DictionaryBuffers(values, null, null)
+                : null,
+        };
     }
 
     private void ReadDictionaryPage(PageHeader header, ReadOnlySpan<byte> page)
@@ -186,11 +267,11 @@ internal sealed class ColumnChunkReader
             switch (Physical)
             {
                 case PhysicalType.ByteArray:
-                    _binaryDictionary = new ByteArrayBuilder(count, bytes.Length);
+                    _binaryDictionary = BinaryDictionary(count, bytes.Length);
                     PlainDecoder.DecodeByteArray(bytes, count, _binaryDictionary);
                     break;
                 case PhysicalType.FixedLenByteArray:
-                    _binaryDictionary = new ByteArrayBuilder(count, bytes.Length);
+                    _binaryDictionary = BinaryDictionary(count, bytes.Length);
                     PlainDecoder.DecodeFixedLenByteArray(bytes, _column.Field.TypeLength, count, _binaryDictionary);
                     break;
                 case PhysicalType.Int32:
@@ -209,6 +290,8 @@ internal sealed class ColumnChunkReader
                     _dictionary = DecodePlainArray<Int96>(bytes, count, (d, v) => PlainDecoder.DecodeInt96(d, v));
                     break;
             }
+
+            _dictionaryCount = count;
         }
         finally
         {
@@ -218,12 +301,18 @@ internal sealed class ColumnChunkReader
 
     private delegate int SpanDecoder<T>(ReadOnlySpan<byte> data, Span<T> values);
 
-    private static T[] DecodePlainArray<T>(ReadOnlySpan<byte> data, int count, SpanDecoder<T> decode)
+    /// <summary>Decodes a fixed-width dictionary, into the recycled one's array when it is large enough.</summary>
+    private T[] DecodePlainArray<T>(ReadOnlySpan<byte> data, int count, SpanDecoder<T> decode)
     {
-        var values = new T[count];
-        decode(data, values);
+        var values = _recycled?.Dictionary?.Values is T[] recycled && recycled.Length >= count ? recycled : new T[count];
+        decode(data, values.AsSpan(0, count));
         return values;
     }
+
+    private ByteArrayBuilder BinaryDictionary(int count, int bytes) =>
+        _recycled?.Dictionary is { Offsets: { } offsets, Data: { } data } && offsets.Length > count && data.Length >= bytes
+            ? new ByteArrayBuilder(offsets, data)
+            : new ByteArrayBuilder(count, bytes);
 
     private void ReadDataPageV1(PageHeader header, ReadOnlySpan<byte> page)
     {
@@ -232,7 +321,7 @@ internal sealed class ColumnChunkReader
         var bytes = Decompress(page, header.UncompressedPageSize, out var rented);
         try
         {
-            DeclaredCounts.CheckLevelsV1(bytes, h, count, _repetition is null ? -1 : _repetitionBits, _definition is null ? -1 : _definitionBits);
+            DeclaredCounts.CheckLevelsV1(bytes, h, count, _repetition is null ? -1 : _repetitionBits, HasDefinition ? _definitionBits : -1);
             var position = 0;
             if (_repetition is not null)
             {
@@ -245,6 +334,12 @@ internal sealed class ColumnChunkReader
                 var levels = _definition.Append(count);
                 position += DecodeLevelsV1(bytes[position..], h.DefinitionLevelEncoding, _definitionBits, levels, "definition");
                 present = CountPresent(levels);
+            }
+            else if (_defined is not null)
+            {
+                var before = _defined.SetCount;
+                position += DecodeDefinedV1(bytes[position..], h.DefinitionLevelEncoding, count);
+                present = _defined.SetCount - before;
             }
 
             CheckRepetitionStart(count);
@@ -268,7 +363,7 @@ internal sealed class ColumnChunkReader
             throw new ParquetException($"data page v2 level lengths {repBytes}+{defBytes} exceed the page's {page.Length} bytes");
         }
 
-        DeclaredCounts.CheckLevelsV2(page[..repBytes], page.Slice(repBytes, defBytes), count, _repetition is null ? -1 : _repetitionBits, _definition is null ? -1 : _definitionBits);
+        DeclaredCounts.CheckLevelsV2(page[..repBytes], page.Slice(repBytes, defBytes), count, _repetition is null ? -1 : _repetitionBits, HasDefinition ? _definitionBits : -1);
 
         if (_repetition is not null)
         {
@@ -282,8 +377,14 @@ internal sealed class ColumnChunkReader
             RleBitPackedHybrid.Decode(page.Slice(repBytes, defBytes), _definitionBits, levels);
             present = CountPresent(levels);
         }
+        else if (_defined is not null)
+        {
+            var before = _defined.SetCount;
+            RleBitPackedHybrid.DecodeBits(page.Slice(repBytes, defBytes), count, _defined);
+            present = _defined.SetCount - before;
+        }
 
-        if (count - present != h.NumNulls && h.NumNulls != 0 || (_definition is null && h.NumNulls != 0))
+        if (count - present != h.NumNulls && h.NumNulls != 0 || (!HasDefinition && h.NumNulls != 0))
         {
             throw new ParquetException($"data page v2 declares {h.NumNulls} nulls, its levels say {count - present}");
         }
@@ -368,6 +469,31 @@ internal sealed class ColumnChunkReader
         Encoding.BitPacked => LegacyBitPacked.Decode(data, bitWidth, levels),
         _ => throw new ParquetException($"{what} levels use encoding {encoding}, expected RLE or BIT_PACKED"),
     };
+
+    /// <summary>Data page v1 definition levels of a flat optional column, into the validity bitmap; returns the bytes read.</summary>
+    private int DecodeDefinedV1(ReadOnlySpan<byte> data, Encoding encoding, int count)
+    {
+        switch (encoding)
+        {
+            case Encoding.Rle:
+                return RleBitPackedHybrid.DecodeBitsLengthPrefixed(data, count, _defined!);
+            case Encoding.BitPacked:
+                var levels = ArrayPool<int>.Shared.Rent(Math.Max(1, count));
+                try
+                {
+                    var read = LegacyBitPacked.Decode(data, _definitionBits, levels.AsSpan(0, count));
+                    _defined!.AppendLevels(levels.AsSpan(0, count), _column.MaxDefinitionLevel);
+                    return read;
+                }
+                finally
+                {
+                    ArrayPool<int>.Shared.Return(levels);
+                }
+
+            default:
+                throw new ParquetException($"definition levels use encoding {encoding}, expected RLE or BIT_PACKED");
+        }
+    }
 
     private void DecodeValues(ReadOnlySpan<byte> data, Encoding encoding, int count)
     {
@@ -455,7 +581,7 @@ internal sealed class ColumnChunkReader
             throw new ParquetException("data page is dictionary encoded but the column chunk has no dictionary page");
         }
 
-        var indices = ArrayPool<int>.Shared.Rent(count);
+        var indices = _pool.RentInts(count);
         try
         {
             var span = indices.AsSpan(0, count);
@@ -465,21 +591,21 @@ internal sealed class ColumnChunkReader
                 case BinaryAccumulator b:
                     DictionaryGather.Gather(_binaryDictionary!.AsSpan(), span, b.Builder);
                     break;
-                case FixedAccumulator<int> a: Gather(a, (int[])_dictionary!, span); break;
-                case FixedAccumulator<long> a: Gather(a, (long[])_dictionary!, span); break;
-                case FixedAccumulator<float> a: Gather(a, (float[])_dictionary!, span); break;
-                case FixedAccumulator<double> a: Gather(a, (double[])_dictionary!, span); break;
-                case FixedAccumulator<Int96> a: Gather(a, (Int96[])_dictionary!, span); break;
+                case FixedAccumulator<int> a: Gather(a, ((int[])_dictionary!).AsSpan(0, _dictionaryCount), span); break;
+                case FixedAccumulator<long> a: Gather(a, ((long[])_dictionary!).AsSpan(0, _dictionaryCount), span); break;
+                case FixedAccumulator<float> a: Gather(a, ((float[])_dictionary!).AsSpan(0, _dictionaryCount), span); break;
+                case FixedAccumulator<double> a: Gather(a, ((double[])_dictionary!).AsSpan(0, _dictionaryCount), span); break;
+                case FixedAccumulator<Int96> a: Gather(a, ((Int96[])_dictionary!).AsSpan(0, _dictionaryCount), span); break;
                 default: throw new ParquetException($"{Physical} values cannot be dictionary encoded");
             }
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(indices);
+            _pool.Return(indices);
         }
     }
 
-    private static void Gather<T>(FixedAccumulator<T> target, T[] dictionary, ReadOnlySpan<int> indices)
+    private static void Gather<T>(FixedAccumulator<T> target, ReadOnlySpan<T> dictionary, ReadOnlySpan<int> indices)
         where T : unmanaged
     {
         DictionaryGather.Gather<T>(dictionary, indices, target.Append(indices.Length));
@@ -510,17 +636,17 @@ internal sealed class ColumnChunkReader
             throw new ParquetException($"{PageCompression.Name(codec)} page of {input.Length} bytes cannot decompress to the {uncompressedSize} bytes it declares");
         }
 
-        rented = ArrayPool<byte>.Shared.Rent(Math.Max(1, uncompressedSize));
+        rented = _pool.RentBytes(Math.Max(1, uncompressedSize));
         var output = rented.AsSpan(0, uncompressedSize);
         PageCompression.Decompress(codec, input, output);
         return output;
     }
 
-    private static void Return(byte[]? rented)
+    private void Return(byte[]? rented)
     {
         if (rented is not null)
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            _pool.Return(rented);
         }
     }
 

@@ -12,23 +12,42 @@ internal abstract class ValueAccumulator
 
     public abstract LeafValues ToLeafValues();
 
-    public static ValueAccumulator For(PrimitiveField field) => field.PhysicalType switch
+    /// <summary>
+    /// Where buffers are being recycled and one fell short, the next row group is likely a little larger
+    /// again: leave room so that the replacement is not itself replaced every time.
+    /// </summary>
+    protected internal static int WithHeadroom(int capacity, bool recycling) =>
+        recycling ? (int)Math.Min(Array.MaxLength, capacity + ((long)capacity >> 3)) : capacity;
+
+    /// <param name="capacity">Values to allocate for up front (0: grow from empty).</param>
+    /// <param name="dataCapacity">For byte arrays, data bytes to allocate for up front.</param>
+    /// <param name="recycled">Buffers of an earlier vector of this column to fill again, when they fit.</param>
+    public static ValueAccumulator For(PrimitiveField field, int capacity = 0, int dataCapacity = 0, RecycledBuffers? recycled = null) => field.PhysicalType switch
     {
-        PhysicalType.Boolean => new FixedAccumulator<bool>(),
-        PhysicalType.Int32 => new FixedAccumulator<int>(),
-        PhysicalType.Int64 => new FixedAccumulator<long>(),
-        PhysicalType.Int96 => new FixedAccumulator<Int96>(),
-        PhysicalType.Float => new FixedAccumulator<float>(),
-        PhysicalType.Double => new FixedAccumulator<double>(),
-        _ => new BinaryAccumulator(),
+        PhysicalType.Boolean => new FixedAccumulator<bool>(capacity, recycled?.Values as bool[]),
+        PhysicalType.Int32 => new FixedAccumulator<int>(capacity, recycled?.Values as int[]),
+        PhysicalType.Int64 => new FixedAccumulator<long>(capacity, recycled?.Values as long[]),
+        PhysicalType.Int96 => new FixedAccumulator<Int96>(capacity, recycled?.Values as Int96[]),
+        PhysicalType.Float => new FixedAccumulator<float>(capacity, recycled?.Values as float[]),
+        PhysicalType.Double => new FixedAccumulator<double>(capacity, recycled?.Values as double[]),
+        _ => new BinaryAccumulator(capacity, dataCapacity, recycled),
     };
 }
 
 internal sealed class FixedAccumulator<T> : ValueAccumulator
     where T : unmanaged
 {
-    private T[] _values = [];
+    private T[] _values;
     private int _count;
+
+    public FixedAccumulator(int capacity = 0, T[]? recycled = null)
+    {
+        // Every slot below the final count is written by a decoder; ToLeafValues clears any beyond it.
+        _values = recycled is not null && recycled.Length >= capacity ? recycled
+            : capacity > 0 ? GC.AllocateUninitializedArray<T>(WithHeadroom(capacity, recycled is not null))
+            : [];
+    }
+
 
     public override int Count => _count;
 
@@ -51,14 +70,24 @@ internal sealed class FixedAccumulator<T> : ValueAccumulator
 
     public void Commit(int count) => _count += count;
 
-    public override LeafValues ToLeafValues() => _values is bool[] booleans
-        ? new BooleanLeafValues(booleans, _count)
-        : new FixedLeafValues<T>(_values, _count);
+    public override LeafValues ToLeafValues()
+    {
+        _values.AsSpan(_count).Clear();
+        return _values is bool[] booleans
+            ? new BooleanLeafValues(booleans, _count)
+            : new FixedLeafValues<T>(_values, _count);
+    }
 }
 
-internal sealed class BinaryAccumulator : ValueAccumulator
+internal sealed class BinaryAccumulator(int capacity = 0, int dataCapacity = 0, RecycledBuffers? recycled = null) : ValueAccumulator
 {
-    public ByteArrayBuilder Builder { get; } = new(1024, 16 * 1024);
+    public ByteArrayBuilder Builder { get; } = new(
+        recycled?.Offsets is { } offsets && offsets.Length > capacity
+            ? offsets
+            : new int[WithHeadroom(Math.Max(capacity, 1024), recycled is not null) + 1],
+        recycled?.Data is { } data && data.Length >= dataCapacity
+            ? data
+            : GC.AllocateUninitializedArray<byte>(dataCapacity > 0 ? WithHeadroom(dataCapacity, recycled is not null) : 16 * 1024));
 
     public override int Count => Builder.Count;
 

@@ -1,0 +1,87 @@
+using CdcLake.Parquet;
+
+namespace CdcLake.Cdc;
+
+/// <summary>
+/// The changes of one row group of a DMS file: the rows in the table's columns (<see cref="Payload"/>, in the
+/// <see cref="ChangeSchema"/>, <c>_cdc_order</c> filled in) and, per row, the record key, Op, order, before-image
+/// key and partition path. Rows that could not be read as changes (quarantined) are in <see cref="BadRows"/> and
+/// have a null key; <see cref="Changes"/> leaves them out.
+/// </summary>
+public sealed class ChangeBatch
+{
+    internal ChangeBatch(DmsFile file, long firstRow, RecordBatch payload, string?[] keys, ChangeOp[] ops, CdcOrder[] orders, string?[]? beforeImageKeys, string?[] partitionPaths, IReadOnlyList<BadRow> badRows)
+    {
+        File = file;
+        FirstRow = firstRow;
+        Payload = payload;
+        Keys = keys;
+        Ops = ops;
+        Orders = orders;
+        BeforeImageKeys = beforeImageKeys;
+        PartitionPaths = partitionPaths;
+        BadRows = badRows;
+    }
+
+    public DmsFile File { get; }
+
+    /// <summary>The position in the file of the batch's first row.</summary>
+    public long FirstRow { get; }
+
+    public RecordBatch Payload { get; }
+
+    public int Count => Payload.RowCount;
+
+    /// <summary>Hudi record keys (as the table's key generator makes them); null for a bad row.</summary>
+    public IReadOnlyList<string?> Keys { get; }
+
+    public IReadOnlyList<ChangeOp> Ops { get; }
+
+    public IReadOnlyList<CdcOrder> Orders { get; }
+
+    /// <summary>Per row, the key before a primary-key update when it differs from <see cref="Keys"/>; null when none (or not configured).</summary>
+    public IReadOnlyList<string?>? BeforeImageKeys { get; }
+
+    /// <summary>Per row, the partition path of the row's values (for deletes it is not the stored row's: see <see cref="Change.PartitionPath"/>).</summary>
+    public IReadOnlyList<string?> PartitionPaths { get; }
+
+    public IReadOnlyList<BadRow> BadRows { get; }
+
+    /// <summary>The readable changes, in row order.</summary>
+    public IEnumerable<Change> Changes()
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            if (Keys[i] is { } key)
+            {
+                yield return new Change(key, Ops[i], Orders[i], this, i);
+            }
+        }
+    }
+}
+
+/// <summary>One change: a key, what happens to it, where it is in the total order, and its row.</summary>
+/// <param name="FromBeforeImage">A delete of the old key made from a primary-key update's before image.</param>
+public readonly record struct Change(string Key, ChangeOp Op, CdcOrder Order, ChangeBatch Batch, int Index, bool FromBeforeImage = false)
+{
+    /// <summary>The row in the table's columns (for a delete, often only the key columns are set).</summary>
+    public RowView Row => Batch.Payload.GetRow(Index);
+
+    /// <summary>The row's position in its file.</summary>
+    public long RowInFile => Batch.FirstRow + Index;
+
+    /// <summary>The key before a primary-key update, when it differs (the old key, to be deleted).</summary>
+    public string? BeforeImageKey => FromBeforeImage ? null : Batch.BeforeImageKeys?[Index];
+
+    /// <summary>
+    /// Where an upsert's row goes. Null for deletes: a key-only delete carries no partition value, and even a full
+    /// before image may name another partition than the stored row's, so the job looks the key up.
+    /// </summary>
+    public string? PartitionPath => Op == ChangeOp.Delete ? null : Batch.PartitionPaths[Index];
+
+    public bool IsDelete => Op == ChangeOp.Delete;
+
+    public string File => Batch.File.Path;
+
+    public override string ToString() => $"{Op} {Key} @ {Order}";
+}

@@ -1,0 +1,81 @@
+using System.Text;
+using CdcLake.Hudi.Internal;
+using CdcLake.Parquet;
+using FluentAssertions;
+using Xunit;
+
+namespace CdcLake.Hudi.Tests;
+
+/// <summary>Selecting rows of a batch (the incremental read's filter), nulls and nesting included.</summary>
+public sealed class VectorSelectionTests
+{
+    [Fact]
+    public void Taking_rows_keeps_their_values_and_nulls_at_every_level()
+    {
+        var batch = Batch();
+        int[] rows = [0, 2, 3];
+
+        var taken = VectorSelection.Take(batch, rows, ["s", "l", "m", "id", "flag"]);
+
+        taken.RowCount.Should().Be(3);
+        taken.Schema.Fields.Select(f => f.Name).Should().Equal("s", "l", "m", "id", "flag");
+        for (var i = 0; i < rows.Length; i++)
+        {
+            foreach (var name in new[] { "s", "l", "m", "id", "flag" })
+            {
+                taken[name].GetValue(i).Should().BeEquivalentTo(batch[name].GetValue(rows[i]), $"{name} of row {rows[i]}");
+            }
+        }
+
+        taken["id"].IsNull(1).Should().BeTrue();
+        taken["l"].GetValue(2).Should().BeNull();
+        VectorSelection.Take(batch, [], ["s", "l", "m"]).RowCount.Should().Be(0);
+    }
+
+    [Fact]
+    public void Projecting_without_a_change_returns_the_batch_itself()
+    {
+        var batch = Batch();
+        VectorSelection.Project(batch, ["id", "s", "l", "m", "flag"]).Should().BeSameAs(batch);
+        VectorSelection.Project(batch, ["m", "id"]).Schema.Fields.Select(f => f.Name).Should().Equal("m", "id");
+    }
+
+    // Four rows: id 1, 2, null, 4; s a string (null in row 1); l a list of ints (row 3 null, row 1 empty);
+    // m a map string → int; flag a boolean.
+    private static RecordBatch Batch()
+    {
+        var idField = new PrimitiveField("id", PhysicalType.Int32);
+        var sField = new PrimitiveField("s", PhysicalType.ByteArray, LogicalType.String);
+        var itemField = new PrimitiveField("element", PhysicalType.Int32);
+        var lField = new ListField("l", itemField);
+        var keyField = new PrimitiveField("key", PhysicalType.ByteArray, LogicalType.String, Repetition.Required);
+        var valueField = new PrimitiveField("value", PhysicalType.Int32);
+        var mField = new MapField("m", keyField, valueField);
+        var flagField = new PrimitiveField("flag", PhysicalType.Boolean, repetition: Repetition.Required);
+
+        var id = new PrimitiveVector<int>(idField, [1, 2, 0, 4], 4, Valid(4, 2));
+        var text = Encoding.UTF8.GetBytes("aaccc");
+        var s = new BinaryVector(sField, [0, 2, 2, 2, 5], text, 4, Valid(4, 1));
+        var items = new PrimitiveVector<int>(itemField, [10, 0, 30, 40, 50], 5, Valid(5, 1));
+        var l = new ListVector(lField, [0, 2, 2, 5, 5], items, 4, Valid(4, 3));
+        var keys = new BinaryVector(keyField, [0, 1, 2, 3], Encoding.UTF8.GetBytes("xyz"), 3);
+        var values = new PrimitiveVector<int>(valueField, [7, 8, 9], 3);
+        var m = new MapVector(mField, [0, 1, 1, 3, 3], keys, values, 4);
+        var flag = new BooleanVector(flagField, [true, false, true, false], 4);
+        return new RecordBatch(new ParquetSchema([idField, sField, lField, mField, flagField]), [id, s, l, m, flag], 4);
+    }
+
+    private static byte[] Valid(int length, int nullAt)
+    {
+        var bitmap = new byte[Bitmap.BytesFor(length)];
+        for (var i = 0; i < length; i++)
+        {
+            if (i != nullAt)
+            {
+                Bitmap.Set(bitmap, i);
+            }
+        }
+
+        return bitmap;
+    }
+}
