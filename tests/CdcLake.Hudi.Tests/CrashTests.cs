@@ -149,7 +149,8 @@ public sealed class CrashTests(ITestOutputHelper output, S3WriteFixture s3) : IC
             if (trial % 3 != 1)
             {
                 var next = CrashWorkload.Operation(Seed, round++);
-                var options = CrashWorkload.WriteOptions(NoLockForTests.Instance, observer: null);
+                // The real lock on local disk: the dead driver's lock file must be taken over.
+                var options = CrashWorkload.WriteOptions(store.Root.IsLocal ? new LocalFileLockProvider() : NoLockForTests.Instance, observer: null);
                 var rollbacks = await new HudiWriteClient(store, "", options).RollbackFailedWritesAsync();
                 rolledBack += rollbacks.Count;
                 if (pending)

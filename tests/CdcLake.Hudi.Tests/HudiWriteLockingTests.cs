@@ -58,6 +58,27 @@ public sealed class HudiWriteLockingTests
         (await HudiTableValidator.ValidateAsync(place.Store)).Problems.Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task With_the_local_file_lock_a_second_writer_waits_its_turn()
+    {
+        using var place = TestStore.Create("local");
+        await HudiWriteClient.CreateTableAsync(place.Store, "", TestTables.Options("t"), Recs.SourceSchema);
+        var locks = new LocalFileLockProvider();
+        var client = new HudiWriteClient(place.Store, "", new HudiWriteOptions { LockProvider = locks });
+        await client.UpsertAsync([Recs.Batch(Recs.Range(0, 2, 1, "a"))]);
+
+        await using (var held = await locks.AcquireAsync(place.LocalPath!, TableLockOwner.Create("other-job")))
+        {
+            var blocked = () => client.UpsertAsync([Recs.Batch(Recs.Range(2, 4, 1, "a"))]);
+            (await blocked.Should().ThrowAsync<TableLockedException>()).Which.Message.Should().Contain("other-job");
+            (await HudiTable.OpenAsync(place.Store)).Timeline.Instants.Should().ContainSingle();
+        }
+
+        await client.UpsertAsync([Recs.Batch(Recs.Range(2, 4, 1, "a"))]);
+        (await Recs.ReadAsync(await HudiTable.OpenAsync(place.Store))).Select(r => r.Id).Should().Equal(0, 1, 2, 3);
+        (await HudiTableValidator.ValidateAsync(place.Store)).Problems.Should().BeEmpty("the lock file and its guard are not timeline debris");
+    }
+
     private sealed class RecordingLocks : ITableLockProvider
     {
         public List<string> Events { get; } = [];

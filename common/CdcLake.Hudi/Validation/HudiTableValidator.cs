@@ -169,7 +169,9 @@ public static class HudiTableValidator
         await foreach (var entry in table.Store.ListAsync(folder, recursive: false, cancellationToken).ConfigureAwait(false))
         {
             var name = entry.Name;
-            if (name is HoodieTableConfig.FileName or HudiTable.PropertiesBackupFileName || name.StartsWith('.'))
+            // "lock" is where Hudi's FileSystemBasedLockProvider (and our LocalFileLockProvider) keeps the table lock,
+            // "lock.guard" the latter's flock guard beside it: not instants, and not debris.
+            if (name is HoodieTableConfig.FileName or HudiTable.PropertiesBackupFileName or "lock" or "lock.guard" || name.StartsWith('.'))
             {
                 continue;
             }
