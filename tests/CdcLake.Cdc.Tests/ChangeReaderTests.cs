@@ -284,6 +284,16 @@ public class ChangeReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task The_first_bad_row_is_the_one_reported()
+    {
+        Cdc("20240301-100001000", [.. Header(["I", "I", "X"], [T1, T1, T1], [Seq(1), "", Seq(3)]), (Long("id"), [1L, 2L, null]), (Text("v"), ["a", "b", "c"])]);
+
+        var act = () => ReadTableAsync(Spec(Folder, ["id"]));
+
+        (await act.Should().ThrowAsync<CdcDataException>()).Which.Row.Should().Be(1, "row 1's empty sequence comes before row 2's null key and unknown Op");
+    }
+
+    [Fact]
     public async Task Quarantined_rows_keep_their_file_row_and_reason()
     {
         Cdc("20240301-100001000", [.. Header(["I", "Q", "I"], [T1, T1, T1], [Seq(1), Seq(2), Seq(3)]), (Long("id"), [1L, 2L, null]), (Text("v"), ["a", "b", "c"])]);

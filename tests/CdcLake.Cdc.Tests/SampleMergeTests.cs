@@ -45,6 +45,39 @@ public class SampleMergeTests(SampleFixture sample) : IClassFixture<SampleFixtur
     }
 
     [Fact]
+    public async Task Changes_added_one_by_one_in_any_order_dedupe_the_same()
+    {
+        var spec = sample.Table("order_lines");
+        var (_, inOrder, _) = await CdcTestSupport.ReadTableAsync(spec);
+        using var store = Storage.ObjectStores.For(spec.Source);
+        var reader = await ChangeReader.OpenAsync(store, spec, (await DmsDiscovery.ListAsync(store)).All);
+        var all = new List<Change>();
+        await foreach (var batch in reader.ReadAsync())
+        {
+            foreach (var change in batch.Changes())
+            {
+                all.Add(change);
+                if (change.BeforeImageKey is { } old)
+                {
+                    all.Add(change with { Key = old, Op = ChangeOp.Delete, FromBeforeImage = true });
+                }
+            }
+        }
+
+        for (var seed = 0; seed < 3; seed++)
+        {
+            var random = new Random(seed);
+            var shuffled = new ChangeDeduplicator();
+            foreach (var change in all.OrderBy(_ => random.Next()))
+            {
+                shuffled.Add(change);
+            }
+
+            shuffled.InOrder().Select(c => (c.Key, c.Op, c.Order.ToString())).Should().Equal(inOrder.InOrder().Select(c => (c.Key, c.Op, c.Order.ToString())));
+        }
+    }
+
+    [Fact]
     public async Task The_sample_has_every_kind_of_change_the_issue_lists()
     {
         var customers = await CdcTestSupport.ReadTableAsync(sample.Table("customers"));

@@ -92,6 +92,9 @@ public sealed class ChangeDeduplicator
     /// <summary>The winning change of <paramref name="key"/>, if any.</summary>
     public bool TryGet(string key, out Change change) => _latest.TryGetValue(key, out change);
 
-    /// <summary>The winning changes in the total order.</summary>
-    public IEnumerable<Change> InOrder() => _latest.Values.OrderBy(c => c.Order);
+    /// <summary>
+    /// The winning changes in the total order; a primary-key update and the delete of its old key share a place,
+    /// and come by key.
+    /// </summary>
+    public IEnumerable<Change> InOrder() => _latest.Values.OrderBy(c => c.Order).ThenBy(c => c.Key, StringComparer.Ordinal);
 }

@@ -6,8 +6,8 @@ namespace CdcLake.Cdc.Internal;
 
 /// <summary>
 /// Turns one row group of a DMS file into a <see cref="ChangeBatch"/>: converts the columns to the table's types,
-/// derives the date column, and per row reads the key, Op, ordering values and before-image key. A bad row is
-/// recorded (quarantine) or thrown, naming the file, row and column.
+/// derives the date column, and per row reads the key, Op, ordering values and before-image key. Bad rows are
+/// recorded (quarantine), or the first of them is thrown, naming the file, row and column.
 /// </summary>
 internal sealed class ChangeBatchBuilder
 {
@@ -56,11 +56,6 @@ internal sealed class ChangeBatchBuilder
             if (bad[row] is not null)
             {
                 return;
-            }
-
-            if (!_collect)
-            {
-                throw new CdcDataException(_file.Path, firstRow + row, column, reason);
             }
 
             bad[row] = reason;
@@ -149,6 +144,13 @@ internal sealed class ChangeBatchBuilder
                 keys[row] = null;
                 badRows.Add(new BadRow(_file.Path, firstRow + row, badColumn[row], reason));
             }
+        }
+
+        if (!_collect && badRows.Count > 0)
+        {
+            // Checks run column by column; report the first bad row of the batch, as a reader would meet it.
+            var first = badRows[0];
+            throw new CdcDataException(first.File, first.Row, first.Column, first.Reason);
         }
 
         vectors[^1] = VectorConversion.Strings(fields[^1], text);

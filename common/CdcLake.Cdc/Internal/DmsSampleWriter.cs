@@ -270,9 +270,14 @@ internal sealed class DmsSampleWriter
                     Delete(table, time, key);
                     if (table == _orders && _random.Next(2) == 0)
                     {
-                        foreach (var line in _lines.State.Keys.Where(k => k.StartsWith($"{key}/", StringComparison.Ordinal)).ToList())
+                        // The order's lines: numbered 1-3 at first, 10-99 once renumbered.
+                        var orderId = long.Parse(key, CultureInfo.InvariantCulture);
+                        foreach (var n in Enumerable.Range(1, 99))
                         {
-                            Delete(_lines, time, line);
+                            if (_lines.State.ContainsKey(Key(orderId, n)))
+                            {
+                                Delete(_lines, time, Key(orderId, n));
+                            }
                         }
                     }
                 }
@@ -289,8 +294,10 @@ internal sealed class DmsSampleWriter
                     break;
                 }
 
-                var key = table.Deleted[_random.Next(table.Deleted.Count)];
-                table.Deleted.Remove(key);
+                var at = _random.Next(table.Deleted.Count);
+                var key = table.Deleted[at];
+                table.Deleted[at] = table.Deleted[^1];
+                table.Deleted.RemoveAt(table.Deleted.Count - 1);
                 if (table.State.ContainsKey(key))
                 {
                     break; // the key was taken again meanwhile (a renumbered line)
@@ -313,7 +320,7 @@ internal sealed class DmsSampleWriter
                 {
                     var row = (object?[])table.State[key].Clone();
                     Delete(table, time, key);
-                    table.Deleted.Remove(key);
+                    table.Deleted.RemoveAt(table.Deleted.Count - 1); // the key just deleted: it is back at once
                     Change(table, time, "I", Updated(table, row));
                 }
 
