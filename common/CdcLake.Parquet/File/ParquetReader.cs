@@ -62,7 +62,14 @@ public sealed class ParquetReader : IDisposable
     /// top-level primitive columns are filled again for the same columns of this row group where they are
     /// large enough, so <paramref name="reuse"/> must not be read after this call: its values change.
     /// </param>
-    public RecordBatch ReadRowGroup(int index, IReadOnlyList<string>? columns = null, RecordBatch? reuse = null)
+    public RecordBatch ReadRowGroup(int index, IReadOnlyList<string>? columns = null, RecordBatch? reuse = null) =>
+        ReadRowGroup(index, columns, reuse, keepScratch: reuse is not null);
+
+    /// <param name="keepScratch">
+    /// Whether the batch keeps the dictionaries it was decoded with, for a later <paramref name="reuse"/> of it:
+    /// only for a caller that recycles batches, since a batch held on to would otherwise hold them too.
+    /// </param>
+    private RecordBatch ReadRowGroup(int index, IReadOnlyList<string>? columns, RecordBatch? reuse, bool keepScratch)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, RowGroupCount);
@@ -81,10 +88,10 @@ public sealed class ParquetReader : IDisposable
                 leaf => leaves[leaf] = ReadLeaf(rowGroup, leaf, rows, recycled?[leaf]));
             current = null;
             var vectors = RecordAssembler.Assemble(nodes, leaves, rows);
-            var dictionaries = leaves.Select(l => l?.Dictionary).ToArray();
+            var dictionaries = keepScratch ? leaves.Select(l => l?.Dictionary).ToArray() : null;
             return new RecordBatch(batchSchema, vectors, rows)
             {
-                ReaderScratch = dictionaries.Any(d => d is not null) ? new ReaderScratch(this, dictionaries) : null,
+                ReaderScratch = dictionaries?.Any(d => d is not null) == true ? new ReaderScratch(this, dictionaries) : null,
             };
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0 && IsDataError(e.InnerExceptions[0]))
@@ -110,7 +117,7 @@ public sealed class ParquetReader : IDisposable
         {
             if (keepRowGroup is null || keepRowGroup(Info.RowGroups[i]))
             {
-                var batch = ReadRowGroup(i, columns, previous);
+                var batch = ReadRowGroup(i, columns, previous, keepScratch: reuseBuffers);
                 if (reuseBuffers)
                 {
                     previous = batch;
