@@ -88,6 +88,13 @@ public sealed class ParquetReader : IDisposable
                 leaf => leaves[leaf] = ReadLeaf(rowGroup, leaf, rows, recycled?[leaf]));
             current = null;
             var vectors = RecordAssembler.Assemble(nodes, leaves, rows);
+            foreach (var leaf in leaves)
+            {
+                // Levels never reach a vector; their arrays serve the next row group's decoding.
+                ReturnLevels(leaf?.DefinitionLevels);
+                ReturnLevels(leaf?.RepetitionLevels);
+            }
+
             var dictionaries = keepScratch ? leaves.Select(l => l?.Dictionary).ToArray() : null;
             return new RecordBatch(batchSchema, vectors, rows)
             {
@@ -129,6 +136,14 @@ public sealed class ParquetReader : IDisposable
     }
 
     public void Dispose() => _file.Dispose();
+
+    private void ReturnLevels(int[]? levels)
+    {
+        if (levels is { Length: > 0 })
+        {
+            _buffers.Return(levels);
+        }
+    }
 
     private LeafChunk ReadLeaf(RowGroup rowGroup, int leaf, int rows, RecycledBuffers? recycled)
     {
