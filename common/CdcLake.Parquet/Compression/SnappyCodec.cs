@@ -120,13 +120,17 @@ internal static unsafe class SnappyCodec
     private static long DecodeElements(byte* ip, byte* inputEnd, byte* outputStart, byte* outputEnd)
     {
         var op = outputStart;
+
+        // Elements starting before these limits cannot read or write past the buffers.
+        var fastInputEnd = inputEnd - ip >= FastInputSlack ? inputEnd - FastInputSlack : ip;
+        var fastOutputEnd = outputEnd - op >= FastOutputSlack ? outputEnd - FastOutputSlack : op;
         while (ip < inputEnd)
         {
             // The common elements while both buffers have slack: short literals and copies from at least
             // 8 bytes back, moved in 16- or 8-byte steps rounded up (the excess is scratch that later
             // elements overwrite). Everything else, and the last bytes of each buffer, goes through the
             // exactly checked path below, one element at a time.
-            if (inputEnd - ip >= FastInputSlack && outputEnd - op >= FastOutputSlack)
+            if (ip < fastInputEnd && op < fastOutputEnd)
             {
                 uint tag = *ip;
                 if ((tag & 3) == TagLiteral)
@@ -144,23 +148,23 @@ internal static unsafe class SnappyCodec
                 {
                     uint length, offset;
                     int elementLength;
-                    switch (tag & 3)
+                    if ((tag & 3) == TagCopy1)
                     {
-                        case TagCopy1:
-                            length = ((tag >> 2) & 7) + 4;
-                            offset = ((tag >> 5) << 8) | ip[1];
-                            elementLength = 2;
-                            break;
-                        case TagCopy2:
-                            length = (tag >> 2) + 1;
-                            offset = LoadLittleEndian16(ip + 1);
-                            elementLength = 3;
-                            break;
-                        default:
-                            length = (tag >> 2) + 1;
-                            offset = LoadLittleEndian32(ip + 1);
-                            elementLength = 5;
-                            break;
+                        length = ((tag >> 2) & 7) + 4;
+                        offset = ((tag >> 5) << 8) | ip[1];
+                        elementLength = 2;
+                    }
+                    else if ((tag & 3) == TagCopy2)
+                    {
+                        length = (tag >> 2) + 1;
+                        offset = LoadLittleEndian16(ip + 1);
+                        elementLength = 3;
+                    }
+                    else
+                    {
+                        length = (tag >> 2) + 1;
+                        offset = LoadLittleEndian32(ip + 1);
+                        elementLength = 5;
                     }
 
                     if (offset >= 8 && offset <= (ulong)(op - outputStart))

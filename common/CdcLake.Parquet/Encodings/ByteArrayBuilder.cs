@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -152,6 +153,47 @@ internal sealed class ByteArrayBuilder
         }
 
         _count += indices.Length;
+        _length = position;
+    }
+
+    /// <summary>
+    /// Appends <paramref name="count"/> values stored as PLAIN BYTE_ARRAY (a 4-byte little-endian length, then
+    /// the bytes), which the caller has checked to fill <paramref name="data"/> exactly, with
+    /// <paramref name="totalBytes"/> value bytes. Short values move 16 bytes wide as in <see cref="AppendGathered"/>.
+    /// </summary>
+    // Runs once per page over many values: compiled fully optimized on first use (see HotPath.cs).
+    [MethodImpl(HotPath.Options)]
+    internal void AppendLengthPrefixed(ReadOnlySpan<byte> data, int count, long totalBytes)
+    {
+        const int Wide = 16;
+        Reserve(count, totalBytes + Wide);
+        int wideLimit = data.Length - Wide;
+        ref byte sourceStart = ref MemoryMarshal.GetReference(data);
+        ref byte target = ref MemoryMarshal.GetArrayDataReference(_data);
+        Span<int> targetOffsets = _offsets.AsSpan(_count + 1, count);
+        int position = _length;
+        int at = 0;
+        for (int i = 0; i < count; i++)
+        {
+            int length = BinaryPrimitives.ReadInt32LittleEndian(data.Slice(at));
+            at += 4;
+            if (length <= Wide && at <= wideLimit)
+            {
+                Unsafe.WriteUnaligned(
+                    ref Unsafe.Add(ref target, position),
+                    Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref sourceStart, at)));
+            }
+            else
+            {
+                data.Slice(at, length).CopyTo(_data.AsSpan(position, length));
+            }
+
+            at += length;
+            position += length;
+            targetOffsets[i] = position;
+        }
+
+        _count += count;
         _length = position;
     }
 

@@ -144,15 +144,7 @@ internal static class PlainDecoder
             pos += (int)length;
         }
 
-        output.Reserve(count, pos - (4L * count));
-        int at = 0;
-        for (int i = 0; i < count; i++)
-        {
-            int length = BinaryPrimitives.ReadInt32LittleEndian(data.Slice(at));
-            output.Append(data.Slice(at + 4, length));
-            at += 4 + length;
-        }
-
+        output.AppendLengthPrefixed(data[..pos], count, pos - (4L * count));
         return pos;
     }
 

@@ -62,7 +62,14 @@ public sealed class ParquetReader : IDisposable
     /// top-level primitive columns are filled again for the same columns of this row group where they are
     /// large enough, so <paramref name="reuse"/> must not be read after this call: its values change.
     /// </param>
-    public RecordBatch ReadRowGroup(int index, IReadOnlyList<string>? columns = null, RecordBatch? reuse = null)
+    public RecordBatch ReadRowGroup(int index, IReadOnlyList<string>? columns = null, RecordBatch? reuse = null) =>
+        ReadRowGroup(index, columns, reuse, keepScratch: reuse is not null);
+
+    /// <param name="keepScratch">
+    /// Whether the batch keeps the dictionaries it was decoded with, for a later <paramref name="reuse"/> of it:
+    /// only for a caller that recycles batches, since a batch held on to would otherwise hold them too.
+    /// </param>
+    private RecordBatch ReadRowGroup(int index, IReadOnlyList<string>? columns, RecordBatch? reuse, bool keepScratch)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, RowGroupCount);
@@ -79,10 +86,17 @@ public sealed class ParquetReader : IDisposable
                 new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism },
                 leaf => leaves[leaf] = ReadLeaf(rowGroup, leaf, rows, recycled?[leaf]));
             var vectors = RecordAssembler.Assemble(nodes, leaves, rows);
-            var dictionaries = leaves.Select(l => l?.Dictionary).ToArray();
+            foreach (var leaf in leaves)
+            {
+                // Levels never reach a vector; their arrays serve the next row group's decoding.
+                ReturnLevels(leaf?.DefinitionLevels);
+                ReturnLevels(leaf?.RepetitionLevels);
+            }
+
+            var dictionaries = keepScratch ? leaves.Select(l => l?.Dictionary).ToArray() : null;
             return new RecordBatch(batchSchema, vectors, rows)
             {
-                ReaderScratch = dictionaries.Any(d => d is not null) ? new ReaderScratch(this, dictionaries) : null,
+                ReaderScratch = dictionaries?.Any(d => d is not null) == true ? new ReaderScratch(this, dictionaries) : null,
             };
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0 && IsDataError(e.InnerExceptions[0]))
@@ -108,7 +122,7 @@ public sealed class ParquetReader : IDisposable
         {
             if (keepRowGroup is null || keepRowGroup(Info.RowGroups[i]))
             {
-                var batch = ReadRowGroup(i, columns, previous);
+                var batch = ReadRowGroup(i, columns, previous, keepScratch: reuseBuffers);
                 if (reuseBuffers)
                 {
                     previous = batch;
@@ -120,6 +134,14 @@ public sealed class ParquetReader : IDisposable
     }
 
     public void Dispose() => _file.Dispose();
+
+    private void ReturnLevels(int[]? levels)
+    {
+        if (levels is { Length: > 0 })
+        {
+            _buffers.Return(levels);
+        }
+    }
 
     private LeafChunk ReadLeaf(RowGroup rowGroup, int leaf, int rows, RecycledBuffers? recycled)
     {

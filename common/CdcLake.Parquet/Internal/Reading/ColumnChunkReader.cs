@@ -46,8 +46,10 @@ internal sealed class ColumnChunkReader
         _pool = pool ?? ReadBufferPool.Shared;
         var flat = column.MaxDefinitionLevel == 1 && column.MaxRepetitionLevel == 0;
         _defined = flat ? new BitmapBuilder((int)Math.Min(expectedValues, rowGroupRows), recycled?.Validity) : null;
-        _definition = column.MaxDefinitionLevel > 0 && !flat ? new LevelBuffer() : null;
-        _repetition = column.MaxRepetitionLevel > 0 ? new LevelBuffer() : null;
+        // One level per value slot: the chunk's declared count, when it is trusted for the values.
+        var expectedLevels = expectedValues > 0 && expectedValues * sizeof(int) <= PresizeBudget(meta.TotalCompressedSize) ? (int)expectedValues : 0;
+        _definition = column.MaxDefinitionLevel > 0 && !flat ? new LevelBuffer(_pool, expectedLevels) : null;
+        _repetition = column.MaxRepetitionLevel > 0 ? new LevelBuffer(_pool, expectedLevels) : null;
         _definitionBits = RleBitPackedHybrid.BitWidthFor(column.MaxDefinitionLevel);
         _repetitionBits = RleBitPackedHybrid.BitWidthFor(column.MaxRepetitionLevel);
         _values = ValueAccumulator.For(column.Field, (int)expectedValues, expectedValues > 0 ? ExpectedBinaryBytes(meta) : 0, recycled);

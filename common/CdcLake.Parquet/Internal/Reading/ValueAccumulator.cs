@@ -94,10 +94,13 @@ internal sealed class BinaryAccumulator(int capacity = 0, int dataCapacity = 0, 
     public override LeafValues ToLeafValues() => new BinaryLeafValues(Builder.OffsetsBuffer, Builder.DataBuffer, Builder.Count);
 }
 
-/// <summary>A growable int buffer for definition or repetition levels.</summary>
-internal sealed class LevelBuffer
+/// <summary>
+/// A growable int buffer for definition or repetition levels, taken from the reader's scratch pool: levels
+/// only live until the row group's vectors are assembled, when the reader gives the array back.
+/// </summary>
+internal sealed class LevelBuffer(ReadBufferPool pool, int capacity = 0)
 {
-    private int[] _levels = [];
+    private int[] _levels = capacity > 0 ? pool.RentInts(capacity) : [];
 
     public int Count { get; private set; }
 
@@ -113,7 +116,14 @@ internal sealed class LevelBuffer
 
         if (needed > _levels.Length)
         {
-            System.Array.Resize(ref _levels, (int)Math.Min(System.Array.MaxLength, Math.Max(needed, Math.Max(1024, (long)_levels.Length * 2))));
+            var grown = pool.RentInts((int)Math.Min(System.Array.MaxLength, Math.Max(needed, Math.Max(1024, (long)_levels.Length * 2))));
+            _levels.AsSpan(0, Count).CopyTo(grown);
+            if (_levels.Length > 0)
+            {
+                pool.Return(_levels);
+            }
+
+            _levels = grown;
         }
 
         var span = _levels.AsSpan(Count, count);
