@@ -297,11 +297,11 @@ public sealed partial class HudiTable
 
             if (rows.Count == batch.RowCount)
             {
-                yield return VectorSelection.Project(batch, columns);
+                yield return RowSelection.Project(batch, columns);
             }
             else if (rows.Count > 0)
             {
-                yield return VectorSelection.Take(batch, [.. rows], columns);
+                yield return RowSelection.Take(batch, [.. rows], columns);
             }
         }
     }

@@ -238,7 +238,7 @@ internal sealed class CommitWriter(
                         }
 
                         var take = (int)Math.Min(indices.Count - at, perFile - current.Writer.Rows);
-                        var data = Internal.VectorSelection.Take(batch, [.. indices.Skip(at).Take(take)], names);
+                        var data = RowSelection.Take(batch, [.. indices.Skip(at).Take(take)], names);
                         current.Writer.WriteNew(data, keys.GetRange(at, take));
                         at += take;
                         if (current.Writer.Rows >= perFile)

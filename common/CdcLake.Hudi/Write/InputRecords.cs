@@ -109,7 +109,7 @@ internal sealed class InputRecords
         foreach (var group in rows.GroupBy(r => r.Batch).OrderBy(g => g.Key))
         {
             var ordered = group.OrderBy(r => r.Row).ToArray();
-            var data = VectorSelection.Take(Batches[group.Key], [.. ordered.Select(r => r.Row)], names);
+            var data = RowSelection.Take(Batches[group.Key], [.. ordered.Select(r => r.Row)], names);
             yield return (new RecordBatch(new ParquetSchema(Fields), data.Columns, data.RowCount), [.. ordered.Select(r => r.Key)]);
         }
     }
