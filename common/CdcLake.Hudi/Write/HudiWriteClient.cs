@@ -176,7 +176,7 @@ public sealed class HudiWriteClient
         if (prepare is not null && ((operation == WriteOperationType.BulkInsert && !_options.BulkInsertCombine) || (isOverwrite && !_options.InsertOverwriteCombine)))
         {
             var streaming = new CommitWriter(_store, table, _options, _instants.Next(), operation, InputRecords.Empty, ordering, global: false);
-            var written = await AbortOnFailureAsync(table, streaming, () => streaming.RunStreamingAsync(tableLock, rows, keyGenerator, prepare, extraMetadata, cancellationToken)).ConfigureAwait(false);
+            var written = await AbortOnFailureAsync(table, tableLock, streaming, () => streaming.RunStreamingAsync(tableLock, rows, keyGenerator, prepare, extraMetadata, cancellationToken)).ConfigureAwait(false);
             return written with { Rollbacks = rollbacks, Elapsed = watch.Elapsed };
         }
 
@@ -196,7 +196,7 @@ public sealed class HudiWriteClient
         }
 
         var commit = new CommitWriter(_store, table, _options, _instants.Next(), operation, input, ordering, global);
-        var result = await AbortOnFailureAsync(table, commit, () => commit.RunAsync(tableLock, extraMetadata, cancellationToken)).ConfigureAwait(false);
+        var result = await AbortOnFailureAsync(table, tableLock, commit, () => commit.RunAsync(tableLock, extraMetadata, cancellationToken)).ConfigureAwait(false);
         CleanResult? clean = null;
         if (_options.AutoClean)
         {
@@ -209,15 +209,16 @@ public sealed class HudiWriteClient
 
     /// <summary>
     /// Runs a write; when it fails before its commit file (an input batch that throws, a write error), removes what
-    /// it wrote, so that the table is exactly as before and the caller's next attempt starts clean.
+    /// it wrote, so that the table is exactly as before and the caller's next attempt starts clean. Not once the lock is
+    /// lost: another writer may be at work, and the pending write is left for a rollback under the lock.
     /// </summary>
-    private async Task<WriteResult> AbortOnFailureAsync(HudiTable table, CommitWriter write, Func<Task<WriteResult>> run)
+    private async Task<WriteResult> AbortOnFailureAsync(HudiTable table, ITableLock tableLock, CommitWriter write, Func<Task<WriteResult>> run)
     {
         try
         {
             return await run().ConfigureAwait(false);
         }
-        catch (Exception) when (!write.Published && _options.AbortOnFailure)
+        catch (Exception) when (!write.Published && _options.AbortOnFailure && !tableLock.IsLost)
         {
             try
             {
