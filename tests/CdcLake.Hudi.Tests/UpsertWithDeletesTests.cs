@@ -208,6 +208,15 @@ public sealed class UpsertWithDeletesTests(S3WriteFixture s3) : IClassFixture<S3
         (await HudiTableValidator.ValidateAsync(place.Store)).Problems.Should().BeEmpty();
     }
 
+    /// <summary><paramref name="batch"/> with a BOOLEAN marker column appended, <paramref name="deleted"/> in every row.</summary>
+    internal static RecordBatch Marked(RecordBatch batch, bool deleted)
+    {
+        var field = new PrimitiveField(Marker, PhysicalType.Boolean);
+        var values = new bool[batch.RowCount];
+        Array.Fill(values, deleted);
+        return new RecordBatch(new ParquetSchema([.. batch.Schema.Fields, field]), [.. batch.Columns, new BooleanVector(field, values, batch.RowCount)], batch.RowCount);
+    }
+
     /// <summary><see cref="Recs.Batch"/> with a nullable BOOLEAN marker column appended.</summary>
     internal static RecordBatch WithMarker(IReadOnlyList<(Rec Row, bool? Deleted)> rows)
     {
