@@ -165,6 +165,12 @@ public sealed record HudiWriteOptions
     /// </summary>
     public bool AbortOnFailure { get; init; } = true;
 
+    /// <summary>
+    /// File groups an upsert, delete or combining write rewrites or creates at once (default 1). More uses more cores
+    /// and holds one row group per group in flight; protocol steps of different groups then interleave.
+    /// </summary>
+    public int WriteParallelism { get; init; } = 1;
+
     /// <summary>hoodie.cleaner.commits.retained (default 10).</summary>
     public int CleanerCommitsRetained { get; init; } = 10;
 
