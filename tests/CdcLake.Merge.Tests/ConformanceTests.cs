@@ -1,0 +1,96 @@
+using System.Text.RegularExpressions;
+using CdcLake.Cdc;
+using CdcLake.Hudi;
+using CdcLake.Storage;
+using CdcLake.Testing;
+using FluentAssertions;
+using Xunit;
+
+namespace CdcLake.Merge.Tests;
+
+/// <summary>
+/// Every scenario folder under Scenarios/: its runs merged by <see cref="MergeJob"/>, then the table compared with
+/// the hand-written expected.jsonl (and, where the scenario says so, with DuckDB's <see cref="ExpectedState"/> SQL
+/// over the same input files), validated as a Hudi table, read back by DuckDB from its latest base files, and
+/// merged once more to show a rerun changes nothing.
+/// </summary>
+public partial class ConformanceTests
+{
+    public static TheoryData<string> Scenarios() => [.. Scenario.All()];
+
+    [Fact]
+    public void There_are_at_least_25_scenarios_each_with_rows_and_an_expectation()
+    {
+        var all = Scenario.All().ToList();
+        all.Should().HaveCountGreaterThanOrEqualTo(25);
+        foreach (var name in all)
+        {
+            var scenario = Scenario.Load(name);
+            scenario.Description.Should().NotBeEmpty(name);
+            scenario.Runs.Should().NotBeEmpty(name);
+            scenario.Runs.SelectMany(r => r.Files).Should().NotBeEmpty(name);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public async Task Scenario_ends_in_the_expected_table(string name)
+    {
+        var scenario = Scenario.Load(name);
+        using var runner = new ScenarioRunner(scenario);
+        await runner.RunAllAsync();
+
+        var state = await TableState.ReadAsync(runner.Target);
+        var because = $"{name}: {scenario.Description}";
+        state.DataRows.Should().Equal(
+            scenario.Expected.Select(r => TableState.Render(r, TableState.IsData)).Order(StringComparer.Ordinal), because);
+
+        // Where the expectation spells out _cdc_order, it must be exactly that (ORDERING.md, computed by hand).
+        foreach (var row in scenario.Expected.Where(r => r.ContainsKey(TableSpec.OrderColumn)))
+        {
+            state.DataRowsWithOrder.Should().Contain(TableState.Render(row), because);
+        }
+
+        state.CdcOrders.Should().OnlyContain(o => OrderFormat().IsMatch(o), "every _cdc_order has ORDERING.md's format");
+        state.CdcOrders.Where(o => o.StartsWith('1')).Select(o => o.Length).Distinct().Should().HaveCountLessThanOrEqualTo(1, "CDC orders of one table have one width");
+
+        if (state.BaseFiles.Count > 0)
+        {
+            using var store = ObjectStores.For(runner.Target);
+            (await HudiTableValidator.ValidateAsync(store)).Problems.Should().BeEmpty(because);
+            state.DuckDbRows().Should().Equal(state.Rows, "DuckDB reads the latest base files as our reader does");
+            state.BaseFileSchemas().Distinct().Should().HaveCount(1, "every base file has the table's schema");
+        }
+
+        foreach (var (column, type) in scenario.ExpectedTypes)
+        {
+            state.Schema.Should().NotBeNull();
+            state.Schema![column].TypeName.Should().Be(type, $"{name}: column {column}");
+        }
+
+        if (scenario.Oracle)
+        {
+            var columns = scenario.Expected.SelectMany(r => r.Select(p => p.Key)).Where(TableState.IsData).Distinct().ToList();
+            var expected = ExpectedState.Query(DuckDb.Shared, new ExpectedStateSpec
+            {
+                Folder = runner.Source,
+                RecordKey = [.. runner.Spec.RecordKey.Select(runner.Spec.SourceColumnOf)],
+                Ordering = runner.Spec.Ordering ?? ["AR_H_CHANGE_SEQ"],
+                BeforeImageKey = runner.Spec.BeforeImageKeyColumns,
+                Columns = columns,
+            });
+            var oracleRows = expected.Rows.Select(row => TableState.Render(expected.Columns.Select((c, i) => (c.Name, Canonical.Render(row[i]))))).Order(StringComparer.Ordinal);
+            state.DataRows.Should().Equal(oracleRows, $"{name}: DuckDB's SQL over the same files");
+        }
+
+        // Exactly once: merging again with nothing new changes nothing.
+        var last = scenario.Runs[^1];
+        var before = TableState.Fingerprint(runner.Target);
+        var again = await runner.RunAsync([]);
+        again.Status.Should().Be(last.Status == MergeStatus.Failed ? MergeStatus.Failed : MergeStatus.UpToDate, again.Error);
+        TableState.Fingerprint(runner.Target).Should().Equal(before, "a rerun on the same input writes nothing");
+    }
+
+    [GeneratedRegex(@"^(0\|[012][0-9A-F]{16}\|[0-9A-F]{8}\|[0-9]{10}|1\|([0-9]{35}\|)*[0-9]{21}\|[0-9A-F]{8}\|[0-9]{10})$")]
+    private static partial Regex OrderFormat();
+}
