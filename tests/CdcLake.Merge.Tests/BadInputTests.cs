@@ -85,6 +85,16 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bad_commit_timestamp_text_fails_the_table_naming_file_row_and_column()
+    {
+        var table = await MergedTableAsync("bad-timestamp", ordering: ["DMS_TIMESTAMP"]);
+        WriteCdc(table, BadFile, [["U", "2024-03-01 11:00:00", null, 1, "ok"], ["U", "yesterday noon", null, 2, "bad time"]]);
+
+        var summary = await FailsAndChangesNothingAsync(table);
+        summary.Error.Should().Contain(BadFile).And.Contain("row 1").And.Contain("'DMS_TIMESTAMP'");
+    }
+
+    [Fact]
     public async Task A_type_conflict_between_files_fails_the_table_naming_file_and_column()
     {
         var table = await MergedTableAsync("type-conflict");
@@ -187,9 +197,9 @@ public sealed class BadInputTests : IDisposable
     }
 
     /// <summary>A table with a LOAD and a CDC file already merged.</summary>
-    private async Task<TableSpec> MergedTableAsync(string name, bool quarantine = false)
+    private async Task<TableSpec> MergedTableAsync(string name, bool quarantine = false, string[]? ordering = null)
     {
-        var table = Spec(name) with { Quarantine = quarantine };
+        var table = Spec(name) with { Quarantine = quarantine, Ordering = ordering ?? ["AR_H_CHANGE_SEQ", "DMS_TIMESTAMP"] };
         Directory.CreateDirectory(table.Source);
         WriteLoad(table);
         WriteCdc(table, "20240301-100000000.parquet", [["U", "2024-03-01 10:00:00", Seq(1), 3, "three-updated"]]);

@@ -41,6 +41,7 @@ public partial class ExactlyOnceTests
         var splits = new List<(string Name, List<List<ScenarioFile>> Runs)>
         {
             ("one run", [[.. first, .. cdc]]),
+            ("one run, a commit per file (tiny memory budget)", [[.. first, .. cdc]]),
             ("file by file", [first, .. cdc.Select(f => new List<ScenarioFile> { f })]),
             ("newest first", [first, .. cdc.AsEnumerable().Reverse().Select(f => new List<ScenarioFile> { f })]),
         };
@@ -54,9 +55,15 @@ public partial class ExactlyOnceTests
         {
             // A late file must be inside the window: make it a day.
             using var runner = new ScenarioRunner(scenario, t => t["lateFileWindowMinutes"] = 1440);
+            var options = new MergeOptions { Parallelism = 2, MemoryBudgetBytes = split.Contains("tiny", StringComparison.Ordinal) ? 1 : MergeOptions.Default.MemoryBudgetBytes };
             foreach (var run in runs.Where(r => r.Count > 0))
             {
-                var summary = await runner.RunAsync(run);
+                var summary = await runner.RunAsync(run, options: options);
+                if (split.Contains("tiny", StringComparison.Ordinal) && cdc.Count > 1)
+                {
+                    summary.Commits.Count.Should().BeGreaterThan(1, "a budget smaller than any file makes one commit per CDC file");
+                }
+
                 summary.Status.Should().BeOneOf([MergeStatus.Merged, MergeStatus.UpToDate], $"{name}, {split}: {summary.Error}");
             }
 

@@ -99,6 +99,9 @@ public sealed class ScenarioRun
     /// <summary>Paths removed from the DMS folder before the run.</summary>
     public IReadOnlyList<string> Delete { get; init; } = [];
 
+    /// <summary>Expected counts of the run's summary, by JSON name (inserts, updates, deletes, staleIgnored, …).</summary>
+    public IReadOnlyDictionary<string, long> Counts { get; init; } = new Dictionary<string, long>();
+
     /// <summary>Rows the run must have quarantined.</summary>
     public long? Quarantined { get; init; }
 
@@ -119,6 +122,7 @@ public sealed class ScenarioRun
             Delete = run["delete"]?.AsArray().Select(e => e!.GetValue<string>()).ToList() ?? [],
             FullReload = run["fullReload"]?.GetValue<bool>(),
             Quarantined = run["quarantined"]?.GetValue<long>(),
+            Counts = run["summary"]?.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<long>()) ?? [],
         };
     }
 }

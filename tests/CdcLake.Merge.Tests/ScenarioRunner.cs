@@ -40,7 +40,7 @@ public sealed class ScenarioRunner : IDisposable
     public string QuarantineFolder => Path.Combine(Target, ".hoodie", ".aux", "cdclake", "quarantine");
 
     /// <summary>Lands <paramref name="files"/> (and removes <paramref name="delete"/>), then merges.</summary>
-    public async Task<TableSummary> RunAsync(IEnumerable<ScenarioFile> files, IEnumerable<string>? delete = null, double clockDays = 0)
+    public async Task<TableSummary> RunAsync(IEnumerable<ScenarioFile> files, IEnumerable<string>? delete = null, double clockDays = 0, MergeOptions? options = null)
     {
         foreach (var path in delete ?? [])
         {
@@ -52,7 +52,7 @@ public sealed class ScenarioRunner : IDisposable
             file.WriteTo(Source, Scenario);
         }
 
-        var options = new MergeOptions { Clock = new OffsetClock(TimeSpan.FromDays(clockDays)), Parallelism = 2 };
+        options = (options ?? new MergeOptions { Parallelism = 2 }) with { Clock = new OffsetClock(TimeSpan.FromDays(clockDays)) };
         var summary = await MergeJob.MergeTableAsync(Spec, options);
         Summaries.Add(summary);
         return summary;
@@ -91,6 +91,15 @@ public sealed class ScenarioRunner : IDisposable
             if (run.Warning is not null)
             {
                 summary.Warnings.Should().Contain(w => w.Contains(run.Warning, StringComparison.OrdinalIgnoreCase), because);
+            }
+
+            if (run.Counts.Count > 0)
+            {
+                var json = JsonNode.Parse(new RunSummary([summary]).ToJson())!["tables"]![0]!.AsObject();
+                foreach (var (name, count) in run.Counts)
+                {
+                    json[name]!.GetValue<long>().Should().Be(count, $"summary.{name}: {because}");
+                }
             }
 
             if (run.Quarantined is { } quarantined)
