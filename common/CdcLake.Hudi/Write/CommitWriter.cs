@@ -38,7 +38,15 @@ internal sealed class CommitWriter(
 
     private bool IsReplace => operation is WriteOperationType.InsertOverwrite or WriteOperationType.InsertOverwriteTable;
 
-    private string Action => IsReplace ? HoodieActions.ReplaceCommit : HoodieActions.Commit;
+    public string Action => IsReplace ? HoodieActions.ReplaceCommit : HoodieActions.Commit;
+
+    public string Instant => instant;
+
+    /// <summary>True once the commit file exists: from then on the write stands, whatever fails after.</summary>
+    public bool Published { get; private set; }
+
+    /// <summary>The partition metadata files this write created (an aborted write removes them).</summary>
+    public List<string> PartitionMetadataCreated { get; } = [];
 
     public async Task<WriteResult> RunAsync(ITableLock tableLock, IReadOnlyDictionary<string, string>? extraMetadata, CancellationToken cancellationToken)
     {
@@ -127,6 +135,7 @@ internal sealed class CommitWriter(
         tableLock.EnsureHeld();
         var completed = requested with { State = InstantState.Completed };
         await store.CreateAsync(table.PathOf($"{timeline}/{completed.FileName(TimelineLayout.V6)}"), metadata.ToUtf8Bytes(), cancellationToken).ConfigureAwait(false);
+        Published = true;
         options.Observer?.OnStep(WriteStep.Completed, instant);
 
         // 8. Markers are only needed to roll back a failed write.
@@ -380,6 +389,7 @@ internal sealed class CommitWriter(
 
         tableLock.EnsureHeld();
         await store.CreateAsync(table.PathOf($"{timeline}/{(requested with { State = InstantState.Completed }).FileName(TimelineLayout.V6)}"), metadata.ToUtf8Bytes(), cancellationToken).ConfigureAwait(false);
+        Published = true;
         options.Observer?.OnStep(WriteStep.Completed, instant);
         await store.DeletePrefixAsync(table.PathOf($"{HudiTable.MetaFolderName}/.temp/{instant}"), cancellationToken).ConfigureAwait(false);
         HudiWriteClient.EnsureLocalFolder(store, table.PathOf($"{HudiTable.MetaFolderName}/.temp"));
@@ -712,6 +722,7 @@ internal sealed class CommitWriter(
         try
         {
             await store.CreateAsync(path, HoodiePartitionMetadata.ForPartition(partition, instant).ToBytes(), cancellationToken).ConfigureAwait(false);
+            PartitionMetadataCreated.Add(path);
             options.Observer?.OnStep(WriteStep.PartitionMetadataWritten, partition);
         }
         catch (ObjectExistsException)

@@ -176,7 +176,7 @@ public sealed class HudiWriteClient
         if (prepare is not null && ((operation == WriteOperationType.BulkInsert && !_options.BulkInsertCombine) || (isOverwrite && !_options.InsertOverwriteCombine)))
         {
             var streaming = new CommitWriter(_store, table, _options, _instants.Next(), operation, InputRecords.Empty, ordering, global: false);
-            var written = await streaming.RunStreamingAsync(tableLock, rows, keyGenerator, prepare, extraMetadata, cancellationToken).ConfigureAwait(false);
+            var written = await AbortOnFailureAsync(table, streaming, () => streaming.RunStreamingAsync(tableLock, rows, keyGenerator, prepare, extraMetadata, cancellationToken)).ConfigureAwait(false);
             return written with { Rollbacks = rollbacks, Elapsed = watch.Elapsed };
         }
 
@@ -196,7 +196,7 @@ public sealed class HudiWriteClient
         }
 
         var commit = new CommitWriter(_store, table, _options, _instants.Next(), operation, input, ordering, global);
-        var result = await commit.RunAsync(tableLock, extraMetadata, cancellationToken).ConfigureAwait(false);
+        var result = await AbortOnFailureAsync(table, commit, () => commit.RunAsync(tableLock, extraMetadata, cancellationToken)).ConfigureAwait(false);
         CleanResult? clean = null;
         if (_options.AutoClean)
         {
@@ -205,6 +205,31 @@ public sealed class HudiWriteClient
         }
 
         return result with { Rollbacks = rollbacks, Clean = clean, Elapsed = watch.Elapsed };
+    }
+
+    /// <summary>
+    /// Runs a write; when it fails before its commit file (an input batch that throws, a write error), removes what
+    /// it wrote, so that the table is exactly as before and the caller's next attempt starts clean.
+    /// </summary>
+    private async Task<WriteResult> AbortOnFailureAsync(HudiTable table, CommitWriter write, Func<Task<WriteResult>> run)
+    {
+        try
+        {
+            return await run().ConfigureAwait(false);
+        }
+        catch (Exception) when (!write.Published && _options.AbortOnFailure)
+        {
+            try
+            {
+                await new TableRecovery(_store, _options, _instants).AbortAsync(table, write, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception abort) when (abort is IOException or StorageException or HudiException)
+            {
+                // What could not be removed stays a pending instant: the next writer rolls it back.
+            }
+
+            throw;
+        }
     }
 
     /// <summary>The table's columns as of its last write (normalized), which a write's input is reconciled with; null: none yet.</summary>
