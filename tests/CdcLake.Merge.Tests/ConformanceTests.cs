@@ -32,6 +32,48 @@ public partial class ConformanceTests
         }
     }
 
+    [Fact]
+    public void Scenario_input_files_are_written_the_same_every_time()
+    {
+        using var a = new TempDirectory("scenario-a");
+        using var b = new TempDirectory("scenario-b");
+        foreach (var name in Scenario.All())
+        {
+            var scenario = Scenario.Load(name);
+            foreach (var (file, i) in scenario.Runs.SelectMany(r => r.Files).Select((f, i) => (f, i)))
+            {
+                file.WriteTo(Path.Combine(a.Path, name, i.ToString(System.Globalization.CultureInfo.InvariantCulture)), scenario);
+                file.WriteTo(Path.Combine(b.Path, name, i.ToString(System.Globalization.CultureInfo.InvariantCulture)), scenario);
+            }
+        }
+
+        var files = Directory.EnumerateFiles(a.Path, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(a.Path, f)).ToList();
+        files.Should().HaveCountGreaterThan(100);
+        foreach (var file in files)
+        {
+            File.ReadAllBytes(Path.Combine(b.Path, file)).Should().Equal(File.ReadAllBytes(Path.Combine(a.Path, file)), file);
+        }
+    }
+
+    [Fact]
+    public async Task A_dry_run_plans_and_writes_nothing()
+    {
+        var scenario = Scenario.Load("06-last-change-wins-default-ordering");
+        using var runner = new ScenarioRunner(scenario);
+        var first = await runner.RunAsync(scenario.Runs[0].Files);
+        first.Status.Should().Be(MergeStatus.Merged, first.Error);
+        var before = TableState.Fingerprint(runner.Target);
+
+        var planned = await runner.RunAsync(scenario.Runs[1].Files, options: new MergeOptions { Parallelism = 2, DryRun = true });
+        planned.Status.Should().Be(MergeStatus.Planned, planned.Error);
+        planned.Files.Should().Be(2);
+        TableState.Fingerprint(runner.Target).Should().Equal(before, "a dry run writes nothing");
+
+        (await runner.RunAsync([])).Status.Should().Be(MergeStatus.Merged, "the planned files are still new");
+        (await TableState.ReadAsync(runner.Target)).DataRows.Should().Equal(
+            scenario.Expected.Select(r => TableState.Render(r, TableState.IsData)).Order(StringComparer.Ordinal));
+    }
+
     public static TheoryData<string> OracleScenarios() => [.. Scenario.All().Where(n => Scenario.Load(n).Oracle)];
 
     /// <summary>The hand-written expectations and DuckDB's SQL over the same files agree (no merge code involved).</summary>
