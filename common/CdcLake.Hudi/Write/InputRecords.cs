@@ -14,6 +14,7 @@ internal readonly record struct InputRow(int Batch, int Row, string Key, string 
 internal sealed class InputBatches(IReadOnlyList<Field>? tableFields, string? deleteMarkerField, string location)
 {
     private string? _described;
+    private string? _target;
 
     /// <summary>The columns the commit writes (null until the first non-empty batch).</summary>
     public IReadOnlyList<Field>? Fields { get; private set; }
@@ -89,13 +90,15 @@ internal sealed class InputBatches(IReadOnlyList<Field>? tableFields, string? de
             {
                 Fields = batch.Schema.Fields;
             }
+
+            _target = HudiSchemaNormalizer.Describe(Fields);
         }
         else if (text != _described)
         {
             throw new HudiException($"the input batches do not share one schema:\n{_described}\nvs\n{text}");
         }
 
-        return (HudiSchemaNormalizer.Describe(Fields!) == text ? batch : SchemaEvolution.Conform(batch, Fields!), deletes);
+        return (_target == text ? batch : SchemaEvolution.Conform(batch, Fields!), deletes);
     }
 
     /// <summary>Refuses rows that would be written without a value for a required column the input lacks.</summary>

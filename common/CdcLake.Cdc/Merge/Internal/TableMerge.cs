@@ -370,6 +370,7 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
     {
         TableSchema = state.Schema,
         CollectBadRows = spec.Quarantine,
+        FooterParallelism = Math.Max(1, options.Parallelism * 4),
     };
 
     private CheckpointOptions CheckpointOptions() => new() { LateFileWindow = spec.LateFileWindow };
