@@ -22,10 +22,12 @@ public sealed class BadInputTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [Fact]
-    public async Task A_truncated_parquet_file_fails_the_table_naming_the_file()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_truncated_parquet_file_fails_the_table_naming_the_file_quarantine_or_not(bool quarantine)
     {
-        var table = await MergedTableAsync("truncated");
+        var table = await MergedTableAsync("truncated-" + quarantine, quarantine);
         var path = WriteCdc(table, BadFile, [["U", "2024-03-01 11:00:00", Seq(10), 1, "x"], ["U", "2024-03-01 11:00:00", Seq(11), 2, "y"]]);
         var bytes = await File.ReadAllBytesAsync(path);
         await File.WriteAllBytesAsync(path, bytes[..(bytes.Length / 2)]);
@@ -94,10 +96,12 @@ public sealed class BadInputTests : IDisposable
         summary.Error.Should().Contain(BadFile).And.Contain("row 1").And.Contain("'DMS_TIMESTAMP'");
     }
 
-    [Fact]
-    public async Task A_type_conflict_between_files_fails_the_table_naming_file_and_column()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_type_conflict_between_files_fails_the_table_naming_file_and_column_quarantine_or_not(bool quarantine)
     {
-        var table = await MergedTableAsync("type-conflict");
+        var table = await MergedTableAsync("type-conflict-" + quarantine, quarantine);
         WriteCdc(table, BadFile, [["U", "2024-03-01 11:00:00", Seq(10), 1, 42]], nameType: "int32");
 
         var summary = await FailsAndChangesNothingAsync(table);
