@@ -114,7 +114,9 @@ public sealed class MergeCommandTests
         result.StdoutLines[^1].Should().Be("3 tables: 2 merged, 1 FAILED");
 
         var specs = PipelineConfig.LoadAndResolve(pipeline);
-        Directory.Exists(Path.Combine(specs[0].Target, ".hoodie")).Should().BeFalse("nothing of the failed table is committed");
+        // Nothing of the failed table is written: no table, no base file (only the lock's guard file may be left).
+        File.Exists(Path.Combine(specs[0].Target, ".hoodie", "hoodie.properties")).Should().BeFalse();
+        Directory.EnumerateFiles(specs[0].Target, "*", SearchOption.AllDirectories).Select(Path.GetFileName).Should().OnlyContain(f => f!.StartsWith("lock", StringComparison.Ordinal));
         foreach (var spec in specs.Skip(1))
         {
             AgainstDuckDb(spec, ShowRows(spec.Target));
