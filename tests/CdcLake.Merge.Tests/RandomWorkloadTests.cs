@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Text.Json;
+using CdcLake.Cdc;
+using CdcLake.Hudi;
+using CdcLake.Parquet;
+using CdcLake.Storage;
+using CdcLake.Testing;
+using FluentAssertions;
+using Xunit;
+
+namespace CdcLake.Merge.Tests;
+
+/// <summary>
+/// Seeded random DMS workloads — a full load, then CDC files of inserts, updates, key-only deletes and re-inserts of a
+/// few keys, with change sequences unrelated to file order — merged in random splits and arrival orders, each ending
+/// in the state DuckDB's <see cref="ExpectedState"/> SQL computes over the same files.
+/// </summary>
+public sealed class RandomWorkloadTests : IDisposable
+{
+    private readonly TempDirectory _dir = new("merge-random");
+
+    public void Dispose() => _dir.Dispose();
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public async Task Unpartitioned_shuffled_sequences_arriving_in_any_order(int seed)
+    {
+        var random = new Random(seed);
+        var spec = Spec($"flat_{seed}", partitioned: false);
+        var files = Workload(random, spec, shuffledSequences: true, regions: false);
+
+        // Files arrive in random order and random batches (every late file inside the window).
+        var arrival = files.Skip(1).OrderBy(_ => random.Next()).ToList();
+        var summaries = await MergeInPiecesAsync(spec, [files[0], .. arrival], random);
+        summaries.Sum(s => s.StaleIgnored).Should().BeGreaterThan(0, "late, older changes were ignored: the workload exercises the stored-row comparison");
+        summaries.Sum(s => s.Deletes).Should().BeGreaterThan(0);
+        await ShouldMatchDuckDbAsync(spec, ["id", "region", "name", "qty", "AR_H_CHANGE_SEQ", "DMS_TIMESTAMP"]);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Partitioned_with_key_only_deletes_and_partition_moves(int seed)
+    {
+        var random = new Random(seed);
+        var spec = Spec($"parts_{seed}", partitioned: true);
+        var files = Workload(random, spec, shuffledSequences: false, regions: true);
+
+        await MergeInPiecesAsync(spec, files, random);
+        await ShouldMatchDuckDbAsync(spec, ["id", "region", "name", "qty", "AR_H_CHANGE_SEQ", "DMS_TIMESTAMP"]);
+    }
+
+    private TableSpec Spec(string name, bool partitioned) => new()
+    {
+        Name = name,
+        Source = Path.Combine(_dir.Path, "dms", name),
+        Target = Path.Combine(_dir.Path, "lake", name),
+        RecordKey = ["id"],
+        Ordering = ["AR_H_CHANGE_SEQ", "DMS_TIMESTAMP"],
+        PartitionBy = partitioned ? ["region"] : [],
+        HiveStylePartitioning = partitioned,
+        LateFileWindow = TimeSpan.FromDays(1),
+    };
+
+    /// <summary>The workload's files (relative path, writer), LOAD first, then CDC files in time order.</summary>
+    private static List<(string Path, Action<string> Write)> Workload(Random random, TableSpec spec, bool shuffledSequences, bool regions)
+    {
+        const int Keys = 25;
+        const int CdcFiles = 8;
+        string[] regionNames = ["eu", "us", "ap"];
+        var loadFields = new[] { F("DMS_TIMESTAMP", "string!"), F("AR_H_CHANGE_SEQ", "string"), F("id", "int32"), F("region", "string"), F("name", "string"), F("qty", "int64") };
+        PrimitiveField[] cdcFields = [F("Op", "string"), .. loadFields];
+        var files = new List<(string, Action<string>)>();
+
+        var load = new List<object?[]>();
+        for (var id = 1; id <= Keys; id += random.Next(1, 3))
+        {
+            load.Add(["2024-03-01 09:00:00.000000", "", id, regions ? regionNames[random.Next(3)] : "eu", $"load-{id}", (long)id]);
+        }
+
+        files.Add(("LOAD00000001.parquet", new Action<string>(path => ScenarioParquet.Write(path, loadFields, Rows(load)))));
+
+        var rowsPerFile = Enumerable.Range(0, CdcFiles).Select(_ => random.Next(3, 12)).ToList();
+        var total = rowsPerFile.Sum();
+        var sequences = Enumerable.Range(1, total).ToList();
+        if (shuffledSequences)
+        {
+            sequences = [.. sequences.OrderBy(_ => random.Next())];
+        }
+
+        var next = 0;
+        for (var f = 0; f < CdcFiles; f++)
+        {
+            var minute = 10 + (f * 3);
+            var rows = new List<object?[]>();
+            for (var r = 0; r < rowsPerFile[f]; r++)
+            {
+                var seq = sequences[next++];
+                var id = random.Next(1, Keys + 3);
+                var op = random.Next(10) switch { < 2 => "D", < 4 => "I", < 5 => random.Next(2) == 0 ? "" : null, _ => "U" };
+
+                // One transaction per file: one commit timestamp for all its rows, as DMS writes them.
+                var ts = $"2024-03-01 10:{minute:D2}:00.000000";
+                var sequence = "2024030110000000" + seq.ToString("D19", CultureInfo.InvariantCulture);
+                rows.Add(op == "D"
+                    ? [op, ts, sequence, id, null, null, null]
+                    : [op, ts, sequence, id, regions ? regionNames[random.Next(3)] : "eu", $"f{f}r{r}", (long)random.Next(1000)]);
+            }
+
+            var name = $"20240301-10{minute:D2}00000.parquet";
+            var codec = f % 2 == 0 ? "gzip" : "none";
+            files.Add((name, new Action<string>(path => ScenarioParquet.Write(path, cdcFields, Rows(rows), codec))));
+        }
+
+        return files;
+    }
+
+    private static async Task<List<TableSummary>> MergeInPiecesAsync(TableSpec spec, List<(string Path, Action<string> Write)> arrival, Random random)
+    {
+        var summaries = new List<TableSummary>();
+        var i = 0;
+        while (i < arrival.Count)
+        {
+            var take = random.Next(1, 4);
+            foreach (var (path, write) in arrival.Skip(i).Take(take))
+            {
+                var full = Path.Combine(spec.Source, path);
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                write(full);
+                File.SetLastWriteTimeUtc(full, ScenarioFile.DefaultModified(path));
+            }
+
+            i += take;
+            var summary = await MergeJob.MergeTableAsync(spec, new MergeOptions { Parallelism = 2 });
+            summary.Status.Should().Be(MergeStatus.Merged, summary.Error);
+            summaries.Add(summary);
+        }
+
+        return summaries;
+    }
+
+    private static async Task ShouldMatchDuckDbAsync(TableSpec spec, string[] columns)
+    {
+        var expected = ExpectedState.Query(DuckDb.Shared, new ExpectedStateSpec
+        {
+            Folder = spec.Source,
+            RecordKey = spec.RecordKey,
+            Ordering = spec.Ordering!,
+            Columns = columns,
+        });
+        var oracle = expected.Rows.Select(row => TableState.Render(expected.Columns.Select((c, i) => (c.Name, Canonical.Render(row[i]))))).Order(StringComparer.Ordinal).ToList();
+        oracle.Should().HaveCountGreaterThan(5);
+
+        var state = await TableState.ReadAsync(spec.Target);
+        state.DataRows.Should().Equal(oracle);
+        using var store = ObjectStores.For(spec.Target);
+        (await HudiTableValidator.ValidateAsync(store)).Problems.Should().BeEmpty();
+        state.DuckDbRows().Should().Equal(state.Rows);
+    }
+
+    private static PrimitiveField F(string name, string type) => ScenarioParquet.Field(name, type);
+
+    private static List<JsonElement[]> Rows(List<object?[]> rows) =>
+        [.. rows.Select(r => JsonSerializer.SerializeToElement(r).EnumerateArray().ToArray())];
+}
