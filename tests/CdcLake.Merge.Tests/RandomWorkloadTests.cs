@@ -11,7 +11,7 @@ using Xunit;
 namespace CdcLake.Merge.Tests;
 
 /// <summary>
-/// Seeded random DMS workloads — a full load, then CDC files of inserts, updates, key-only deletes and re-inserts of a
+/// Seeded random DMS workloads — a full load (one to three files, now and then a key in two of them), then CDC files of inserts, updates, key-only deletes and re-inserts of a
 /// few keys, with change sequences unrelated to file order — merged in random splits and arrival orders, each ending
 /// in the state DuckDB's <see cref="ExpectedState"/> SQL computes over the same files.
 /// </summary>
@@ -45,10 +45,11 @@ public sealed class RandomWorkloadTests : IDisposable
         {
             BeforeImageKeyColumns = beforeImage ? ["BI_id"] : null,
         };
-        var files = Workload(random, shuffled, partitioned, beforeImage);
+        var files = Workload(random, shuffled, partitioned, beforeImage, out var loadCount);
 
-        // Files arrive in random order and random batches (every late file inside the window), or in time order.
-        List<(string, Action<string>)> arrival = shuffled ? [files[0], .. files.Skip(1).OrderBy(_ => random.Next())] : files;
+        // The LOAD files first (a later one may land in a later run: a load still running), then the CDC files in random
+        // order (every late file inside the window) or in time order, in random batches.
+        List<(string, Action<string>)> arrival = shuffled ? [.. files.Take(loadCount), .. files.Skip(loadCount).OrderBy(_ => random.Next())] : files;
         var options = new MergeOptions { Parallelism = 2, MemoryBudgetBytes = tinyBudget ? 1 : MergeOptions.Default.MemoryBudgetBytes };
         var summaries = await MergeInPiecesAsync(spec, arrival, random, options);
         summaries.Sum(s => s.Deletes).Should().BeGreaterThan(0);
@@ -73,7 +74,7 @@ public sealed class RandomWorkloadTests : IDisposable
     };
 
     /// <summary>The workload's files (relative path, writer), LOAD first, then CDC files in time order.</summary>
-    private static List<(string Path, Action<string> Write)> Workload(Random random, bool shuffledSequences, bool regions, bool beforeImage)
+    private static List<(string Path, Action<string> Write)> Workload(Random random, bool shuffledSequences, bool regions, bool beforeImage, out int loadCount)
     {
         const int Keys = 25;
         const int CdcFiles = 8;
@@ -82,14 +83,29 @@ public sealed class RandomWorkloadTests : IDisposable
         PrimitiveField[] cdcFields = beforeImage ? [F("Op", "string"), F("BI_id", "int32"), .. loadFields] : [F("Op", "string"), .. loadFields];
         var files = new List<(string, Action<string>)>();
 
-        var load = new List<object?[]>();
+        // The full load: one to three LOAD files; now and then a key DMS transferred twice, its later copy in a later file.
+        var loadFiles = random.Next(1, 4);
+        var load = Enumerable.Range(0, loadFiles).Select(_ => new List<object?[]>()).ToList();
         for (var id = 1; id <= Keys; id += random.Next(1, 3))
         {
-            load.Add(["2024-03-01 09:00:00.000000", "", id, regions ? regionNames[random.Next(3)] : "eu", $"load-{id}", (long)id]);
+            var at = random.Next(loadFiles);
+            load[at].Add(["2024-03-01 09:00:00.000000", "", id, regions ? regionNames[random.Next(3)] : "eu", $"load-{id}", (long)id]);
+            if (at + 1 < loadFiles && random.Next(6) == 0)
+            {
+                load[at + 1 + random.Next(loadFiles - at - 1)].Add(["2024-03-01 09:01:00.000000", "", id, regions ? regionNames[random.Next(3)] : "eu", $"load-again-{id}", (long)-id]);
+            }
         }
 
-        files.Add(("LOAD00000001.parquet", new Action<string>(path => ScenarioParquet.Write(path, loadFields, Rows(load)))));
+        for (var l = 0; l < loadFiles; l++)
+        {
+            var rows = load[l];
+            if (rows.Count > 0)
+            {
+                files.Add(($"LOAD{l + 1:X8}.parquet", new Action<string>(path => ScenarioParquet.Write(path, loadFields, Rows(rows)))));
+            }
+        }
 
+        loadCount = files.Count;
         var rowsPerFile = Enumerable.Range(0, CdcFiles).Select(_ => random.Next(3, 12)).ToList();
         var total = rowsPerFile.Sum();
         var sequences = Enumerable.Range(1, total).ToList();
