@@ -26,6 +26,7 @@ public sealed class RandomWorkloadTests : IDisposable
     /// <param name="shuffled">Change sequences unrelated to file order, files arriving in random order (late files), or both in order.</param>
     /// <param name="beforeImage">Some updates change the primary key, with BI_id before images (the old key is deleted).</param>
     /// <param name="tinyBudget">A memory budget below any file: one commit per CDC file.</param>
+    /// <param name="evolve">Later CDC files widen score (float to double) and add a column (tier).</param>
     [Theory]
     [InlineData(1, false, true, false, false)]
     [InlineData(2, false, true, false, false)]
@@ -38,14 +39,16 @@ public sealed class RandomWorkloadTests : IDisposable
     [InlineData(7, false, true, true, false)]
     [InlineData(8, false, true, true, true)]
     [InlineData(9, true, true, true, true)]
-    public async Task A_random_workload_ends_in_DuckDBs_state(int seed, bool partitioned, bool shuffled, bool beforeImage, bool tinyBudget)
+    [InlineData(10, false, true, false, false, true)]
+    [InlineData(11, true, true, true, false, true)]
+    public async Task A_random_workload_ends_in_DuckDBs_state(int seed, bool partitioned, bool shuffled, bool beforeImage, bool tinyBudget, bool evolve = false)
     {
         var random = new Random(seed);
-        var spec = Spec($"w{seed}_{partitioned}_{shuffled}_{beforeImage}_{tinyBudget}", partitioned) with
+        var spec = Spec($"w{seed}_{partitioned}_{shuffled}_{beforeImage}_{tinyBudget}_{evolve}", partitioned) with
         {
             BeforeImageKeyColumns = beforeImage ? ["BI_id"] : null,
         };
-        var files = Workload(random, shuffled, partitioned, beforeImage, out var loadCount);
+        var files = Workload(random, shuffled, partitioned, beforeImage, evolve, out var loadCount);
 
         // The LOAD files first (a later one may land in a later run: a load still running), then the CDC files in random
         // order (every late file inside the window) or in time order, in random batches.
@@ -58,7 +61,13 @@ public sealed class RandomWorkloadTests : IDisposable
             summaries.Sum(s => s.StaleIgnored).Should().BeGreaterThan(0, "late, older changes were ignored: the workload exercises the stored-row comparison");
         }
 
-        await ShouldMatchDuckDbAsync(spec, ["id", "region", "name", "qty", "AR_H_CHANGE_SEQ", "DMS_TIMESTAMP"]);
+        await ShouldMatchDuckDbAsync(spec, ["id", "region", "name", "qty", "AR_H_CHANGE_SEQ", "DMS_TIMESTAMP", .. evolve ? new[] { "score", "tier" } : []]);
+        if (evolve)
+        {
+            var state = await TableState.ReadAsync(spec.Target);
+            state.Schema!["score"].TypeName.Should().Be("double");
+            state.BaseFileSchemas().Distinct().Should().HaveCount(1, "every base file is rewritten to the widened schema");
+        }
     }
 
     private TableSpec Spec(string name, bool partitioned) => new()
@@ -74,13 +83,19 @@ public sealed class RandomWorkloadTests : IDisposable
     };
 
     /// <summary>The workload's files (relative path, writer), LOAD first, then CDC files in time order.</summary>
-    private static List<(string Path, Action<string> Write)> Workload(Random random, bool shuffledSequences, bool regions, bool beforeImage, out int loadCount)
+    private static List<(string Path, Action<string> Write)> Workload(Random random, bool shuffledSequences, bool regions, bool beforeImage, bool evolve, out int loadCount)
     {
         const int Keys = 25;
         const int CdcFiles = 8;
         string[] regionNames = ["eu", "us", "ap"];
-        var loadFields = new[] { F("DMS_TIMESTAMP", "string!"), F("AR_H_CHANGE_SEQ", "string"), F("id", "int32"), F("region", "string"), F("name", "string"), F("qty", "int64") };
-        PrimitiveField[] cdcFields = beforeImage ? [F("Op", "string"), F("BI_id", "int32"), .. loadFields] : [F("Op", "string"), .. loadFields];
+        PrimitiveField[] loadFields = [F("DMS_TIMESTAMP", "string!"), F("AR_H_CHANGE_SEQ", "string"), F("id", "int32"), F("region", "string"), F("name", "string"), F("qty", "int64"), .. evolve ? new[] { F("score", "float") } : []];
+
+        // With evolve, the later half of the CDC files has score widened to double and a new column, tier.
+        PrimitiveField[] CdcFields(bool late) =>
+        [
+            F("Op", "string"), .. beforeImage ? new[] { F("BI_id", "int32") } : [], .. loadFields.Where(f => f.Name != "score"),
+            .. evolve ? (late ? new[] { F("score", "double"), F("tier", "string") } : [F("score", "float")]) : [],
+        ];
         var files = new List<(string, Action<string>)>();
 
         // The full load: one to three LOAD files; now and then a key DMS transferred twice, its later copy in a later file.
@@ -89,10 +104,10 @@ public sealed class RandomWorkloadTests : IDisposable
         for (var id = 1; id <= Keys; id += random.Next(1, 3))
         {
             var at = random.Next(loadFiles);
-            load[at].Add(["2024-03-01 09:00:00.000000", "", id, regions ? regionNames[random.Next(3)] : "eu", $"load-{id}", (long)id]);
+            load[at].Add(Evolve(["2024-03-01 09:00:00.000000", "", id, regions ? regionNames[random.Next(3)] : "eu", $"load-{id}", (long)id]));
             if (at + 1 < loadFiles && random.Next(6) == 0)
             {
-                load[at + 1 + random.Next(loadFiles - at - 1)].Add(["2024-03-01 09:01:00.000000", "", id, regions ? regionNames[random.Next(3)] : "eu", $"load-again-{id}", (long)-id]);
+                load[at + 1 + random.Next(loadFiles - at - 1)].Add(Evolve(["2024-03-01 09:01:00.000000", "", id, regions ? regionNames[random.Next(3)] : "eu", $"load-again-{id}", (long)-id]));
             }
         }
 
@@ -106,6 +121,10 @@ public sealed class RandomWorkloadTests : IDisposable
         }
 
         loadCount = files.Count;
+
+        // A score exact in float and double, so widening keeps the value.
+        object?[] Evolve(object?[] row, bool late = false, bool delete = false) =>
+            !evolve ? row : late ? [.. row, delete ? null : random.Next(100) / 4.0, delete ? null : $"tier-{random.Next(3)}"] : [.. row, delete ? null : random.Next(100) / 4.0];
         var rowsPerFile = Enumerable.Range(0, CdcFiles).Select(_ => random.Next(3, 12)).ToList();
         var total = rowsPerFile.Sum();
         var sequences = Enumerable.Range(1, total).ToList();
@@ -128,9 +147,10 @@ public sealed class RandomWorkloadTests : IDisposable
                 // One transaction per file: one commit timestamp for all its rows, as DMS writes them.
                 var ts = $"2024-03-01 10:{minute:D2}:00.000000";
                 var sequence = "2024030110000000" + seq.ToString("D19", CultureInfo.InvariantCulture);
+                var late = f >= CdcFiles / 2;
                 object?[] row = op == "D"
-                    ? [op, ts, sequence, id, null, null, null]
-                    : [op, ts, sequence, id, regions ? regionNames[random.Next(3)] : "eu", $"f{f}r{r}", (long)random.Next(1000)];
+                    ? Evolve([op, ts, sequence, id, null, null, null], late, delete: true)
+                    : Evolve([op, ts, sequence, id, regions ? regionNames[random.Next(3)] : "eu", $"f{f}r{r}", (long)random.Next(1000)], late);
                 if (beforeImage)
                 {
                     // DMS fills the before image of updates (and of deletes); a third of the updates change the key.
@@ -143,7 +163,8 @@ public sealed class RandomWorkloadTests : IDisposable
 
             var name = $"20240301-10{minute:D2}00000.parquet";
             var codec = f % 2 == 0 ? "gzip" : "none";
-            files.Add((name, new Action<string>(path => ScenarioParquet.Write(path, cdcFields, Rows(rows), codec))));
+            var fields = CdcFields(f >= CdcFiles / 2);
+            files.Add((name, new Action<string>(path => ScenarioParquet.Write(path, fields, Rows(rows), codec))));
         }
 
         return files;
