@@ -70,6 +70,41 @@ public sealed class RandomWorkloadTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// A random workload, then DMS reloads the table: its LOAD files are rewritten (fewer of them, say — the others are
+    /// stale leftovers) and new CDC follows, with change sequences that start over. The table must end as DuckDB computes
+    /// over the reload's files alone: nothing of before the reload survives, tombstones included.
+    /// </summary>
+    [Theory]
+    [InlineData(21, false)]
+    [InlineData(22, true)]
+    [InlineData(23, false)]
+    public async Task A_random_workload_reloaded_ends_as_the_reload_alone(int seed, bool partitioned)
+    {
+        var random = new Random(seed);
+        var spec = Spec($"reload{seed}_{partitioned}", partitioned);
+        var before = Workload(random, shuffledSequences: true, partitioned, beforeImage: false, evolve: false, out var beforeLoads);
+        List<(string, Action<string>)> arrival = [.. before.Take(beforeLoads), .. before.Skip(beforeLoads).OrderBy(_ => random.Next())];
+        await MergeInPiecesAsync(spec, arrival, random, new MergeOptions { Parallelism = 2 });
+
+        var reload = Workload(random, shuffledSequences: true, partitioned, beforeImage: false, evolve: false, out var reloadLoads, day: "2024-03-02");
+        arrival = [.. reload.Take(reloadLoads), .. reload.Skip(reloadLoads).OrderBy(_ => random.Next())];
+        var reloadedAt = new DateTime(2024, 3, 2, 0, 0, 0, DateTimeKind.Utc);
+        var summaries = await MergeInPiecesAsync(spec, arrival, random, new MergeOptions { Parallelism = 2 }, reloadedAt, firstPiece: reloadLoads);
+        summaries[0].FullReload.Should().BeTrue(summaries[0].Warnings.FirstOrDefault());
+        summaries.Skip(1).Should().OnlyContain(s => !s.FullReload);
+
+        // The oracle: the reload's files alone, as DMS would have written them to an empty folder.
+        var oracle = Path.Combine(_dir.Path, "oracle", spec.Name);
+        foreach (var (path, write) in reload)
+        {
+            Directory.CreateDirectory(oracle);
+            write(Path.Combine(oracle, path));
+        }
+
+        await ShouldMatchDuckDbAsync(spec, ["id", "region", "name", "qty", "AR_H_CHANGE_SEQ", "DMS_TIMESTAMP"], oracle);
+    }
+
     private TableSpec Spec(string name, bool partitioned) => new()
     {
         Name = name,
@@ -83,7 +118,7 @@ public sealed class RandomWorkloadTests : IDisposable
     };
 
     /// <summary>The workload's files (relative path, writer), LOAD first, then CDC files in time order.</summary>
-    private static List<(string Path, Action<string> Write)> Workload(Random random, bool shuffledSequences, bool regions, bool beforeImage, bool evolve, out int loadCount)
+    private static List<(string Path, Action<string> Write)> Workload(Random random, bool shuffledSequences, bool regions, bool beforeImage, bool evolve, out int loadCount, string day = "2024-03-01")
     {
         const int Keys = 25;
         const int CdcFiles = 8;
@@ -104,10 +139,10 @@ public sealed class RandomWorkloadTests : IDisposable
         for (var id = 1; id <= Keys; id += random.Next(1, 3))
         {
             var at = random.Next(loadFiles);
-            load[at].Add(Evolve(["2024-03-01 09:00:00.000000", "", id, regions ? regionNames[random.Next(3)] : "eu", $"load-{id}", (long)id]));
+            load[at].Add(Evolve([$"{day} 09:00:00.000000", "", id, regions ? regionNames[random.Next(3)] : "eu", $"load-{id}", (long)id]));
             if (at + 1 < loadFiles && random.Next(6) == 0)
             {
-                load[at + 1 + random.Next(loadFiles - at - 1)].Add(Evolve(["2024-03-01 09:01:00.000000", "", id, regions ? regionNames[random.Next(3)] : "eu", $"load-again-{id}", (long)-id]));
+                load[at + 1 + random.Next(loadFiles - at - 1)].Add(Evolve([$"{day} 09:01:00.000000", "", id, regions ? regionNames[random.Next(3)] : "eu", $"load-again-{id}", (long)-id]));
             }
         }
 
@@ -145,7 +180,7 @@ public sealed class RandomWorkloadTests : IDisposable
                 var op = random.Next(10) switch { < 2 => "D", < 4 => "I", < 5 => random.Next(2) == 0 ? "" : null, _ => "U" };
 
                 // One transaction per file: one commit timestamp for all its rows, as DMS writes them.
-                var ts = $"2024-03-01 10:{minute:D2}:00.000000";
+                var ts = $"{day} 10:{minute:D2}:00.000000";
                 var sequence = "2024030110000000" + seq.ToString("D19", CultureInfo.InvariantCulture);
                 var late = f >= CdcFiles / 2;
                 object?[] row = op == "D"
@@ -161,7 +196,7 @@ public sealed class RandomWorkloadTests : IDisposable
                 rows.Add(row);
             }
 
-            var name = $"20240301-10{minute:D2}00000.parquet";
+            var name = $"{day.Replace("-", "", StringComparison.Ordinal)}-10{minute:D2}00000.parquet";
             var codec = f % 2 == 0 ? "gzip" : "none";
             var fields = CdcFields(f >= CdcFiles / 2);
             files.Add((name, new Action<string>(path => ScenarioParquet.Write(path, fields, Rows(rows), codec))));
@@ -170,19 +205,20 @@ public sealed class RandomWorkloadTests : IDisposable
         return files;
     }
 
-    private static async Task<List<TableSummary>> MergeInPiecesAsync(TableSpec spec, List<(string Path, Action<string> Write)> arrival, Random random, MergeOptions options)
+    private static async Task<List<TableSummary>> MergeInPiecesAsync(
+        TableSpec spec, List<(string Path, Action<string> Write)> arrival, Random random, MergeOptions options, DateTime? loadModified = null, int firstPiece = 0)
     {
         var summaries = new List<TableSummary>();
         var i = 0;
         while (i < arrival.Count)
         {
-            var take = random.Next(1, 4);
+            var take = i == 0 && firstPiece > 0 ? firstPiece : random.Next(1, 4);
             foreach (var (path, write) in arrival.Skip(i).Take(take))
             {
                 var full = Path.Combine(spec.Source, path);
                 Directory.CreateDirectory(Path.GetDirectoryName(full)!);
                 write(full);
-                File.SetLastWriteTimeUtc(full, ScenarioFile.DefaultModified(path));
+                File.SetLastWriteTimeUtc(full, path.StartsWith("LOAD", StringComparison.Ordinal) && loadModified is { } at ? at : ScenarioFile.DefaultModified(path));
             }
 
             i += take;
@@ -194,11 +230,11 @@ public sealed class RandomWorkloadTests : IDisposable
         return summaries;
     }
 
-    private static async Task ShouldMatchDuckDbAsync(TableSpec spec, string[] columns)
+    private static async Task ShouldMatchDuckDbAsync(TableSpec spec, string[] columns, string? folder = null)
     {
         var expected = ExpectedState.Query(DuckDb.Shared, new ExpectedStateSpec
         {
-            Folder = spec.Source,
+            Folder = folder ?? spec.Source,
             RecordKey = spec.RecordKey,
             Ordering = spec.Ordering!,
             BeforeImageKey = spec.BeforeImageKeyColumns,
