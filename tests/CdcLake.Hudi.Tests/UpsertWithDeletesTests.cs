@@ -208,6 +208,31 @@ public sealed class UpsertWithDeletesTests(S3WriteFixture s3) : IClassFixture<S3
         (await HudiTableValidator.ValidateAsync(place.Store)).Problems.Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task Delete_rows_may_hold_nulls_in_columns_the_input_declares_required()
+    {
+        using var place = TestStore.Create("local");
+        var client = await Ev.CreateAsync(place.Store, o => o with { DeleteMarkerField = Marker });
+        await client.BulkInsertAsync([Ev.Batch(Ev.V1, Ev.Range(0, 6))]);
+        Ev.V1["name"].IsNullable.Should().BeFalse();
+
+        // Ev.Batch leaves a null name unset in the validity bitmap, required or not: only the delete row has one.
+        var input = Ev.Batch(Ev.V1, [new Ev(1, "b", 5, 11, 1.5, 2.25m, "updated"), new Ev(2, "c", 5, 0, 0, 0m, null)]);
+        input.Columns[Ev.V1.IndexOf("name")].IsNull(1).Should().BeTrue();
+        var flags = new PrimitiveField(Marker, PhysicalType.Boolean, repetition: Repetition.Required);
+        var marked = new RecordBatch(new ParquetSchema([.. input.Schema.Fields, flags]), [.. input.Columns, new BooleanVector(flags, [false, true], 2)], 2);
+
+        var result = await client.UpsertAsync([marked]);
+
+        (result.Updates, result.Deletes, result.SchemaEvolved).Should().Be((1, 1, false));
+        var rows = await Ev.ReadAsync(await HudiTable.OpenAsync(place.Store));
+        rows.Select(r => r.Id).Should().Equal(0, 1, 3, 4, 5);
+        rows.Single(r => r.Id == 1).Name.Should().Be("updated");
+        (await HudiTableValidator.ValidateAsync(place.Store)).Problems.Should().BeEmpty();
+        Expected.DuckDbRows(place.LocalPath!, Expected.BaseFiles(place.LocalPath!), ["id", "name"], "id < 3")
+            .Should().Equal("{\"id\":0,\"name\":\"name-0\"}", "{\"id\":1,\"name\":\"updated\"}");
+    }
+
     /// <summary><paramref name="batch"/> with a BOOLEAN marker column appended, <paramref name="deleted"/> in every row.</summary>
     internal static RecordBatch Marked(RecordBatch batch, bool deleted)
     {
