@@ -170,6 +170,28 @@ public sealed class UpsertWithDeletesTests(S3WriteFixture s3) : IClassFixture<S3
     }
 
     [Fact]
+    public async Task With_the_global_index_a_move_older_than_the_stored_row_is_ignored()
+    {
+        using var place = TestStore.Create("local");
+        var client = await TestTables.CreateAsync(place.Store, TestTables.Options("t"), TestTables.WriteOptions(o => o.IndexType = HudiIndexType.GlobalBloom));
+        await client.UpsertAsync([Recs.Batch([new Rec(1, "v5", 5, "a"), new Rec(2, "v5", 5, "a")])]);
+
+        // Key 1 moves to b with an older ts: the stored row stays in a and nothing lands in b. Key 2 moves with a newer one.
+        var result = await client.UpsertAsync([Recs.Batch([new Rec(1, "old", 4, "b"), new Rec(2, "new", 6, "b")])]);
+
+        (result.StaleIgnored, result.Deletes, result.Inserts).Should().Be((1, 1, 1));
+        (await Recs.ReadAsync(await HudiTable.OpenAsync(place.Store))).Select(r => (r.Id, r.Name, r.Part)).Should().Equal((1, "v5", "a"), (2, "new", "b"));
+        (await HudiTableValidator.ValidateAsync(place.Store)).Problems.Should().BeEmpty();
+
+        // Only a stale move: the new file group it would have opened is not written at all.
+        var stale = await client.UpsertAsync([Recs.Batch([new Rec(1, "older", 3, "c")])]);
+        (stale.StaleIgnored, stale.FileGroupsCreated, stale.FilesWritten).Should().Be((1, 0, 0));
+        Directory.EnumerateFiles(place.LocalPath!, "*.parquet", SearchOption.AllDirectories).Should().NotContain(f => f.Contains($"{Path.DirectorySeparatorChar}c{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+        (await Recs.ReadAsync(await HudiTable.OpenAsync(place.Store))).Select(r => (r.Id, r.Name, r.Part)).Should().Equal((1, "v5", "a"), (2, "new", "b"));
+        (await HudiTableValidator.ValidateAsync(place.Store)).Problems.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task A_marker_column_that_is_not_boolean_is_refused_before_anything_is_written()
     {
         using var place = TestStore.Create("local");

@@ -22,6 +22,9 @@ internal sealed class CommitWriter(
     private readonly Dictionary<FileGroupId, GroupWork> _existing = [];
     private readonly List<GroupWork> _created = [];
     private readonly Dictionary<string, List<string>> _replaced = new(StringComparer.Ordinal);
+
+    /// <summary>Rows that would have moved partitions (global index) but whose stored version ranks newer: not inserted.</summary>
+    private readonly HashSet<InputRow> _cancelledMoves = [];
     private long _staleIgnored;
     private long _deletesNotFound;
     private int _footersRead;
@@ -93,9 +96,14 @@ internal sealed class CommitWriter(
 
         _schemaRewrites = _existing.Values.Count(w => w.ForSchemaOnly);
 
+        // New file groups after every rewrite: a rewrite may cancel a move whose row one of them would hold.
         foreach (var work in _created)
         {
-            var stat = await CreateAsync(work, task++, cancellationToken).ConfigureAwait(false);
+            if (await CreateAsync(work, task++, cancellationToken).ConfigureAwait(false) is not { } stat)
+            {
+                continue;
+            }
+
             metadata.AddWriteStat(stat);
             created++;
             (inserts, bytes) = (inserts + stat.NumInserts, bytes + stat.TotalWriteBytes);
@@ -460,6 +468,7 @@ internal sealed class CommitWriter(
 
         var found = await LookupAsync(slices, cancellationToken).ConfigureAwait(false);
         var inserts = new List<InputRow>();
+        var moves = new List<InputRow>();
         foreach (var row in input.Rows)
         {
             if (!found.TryGetValue(Identity(row.Key, row.Partition), out var slice))
@@ -488,9 +497,11 @@ internal sealed class CommitWriter(
             }
             else if (slice.PartitionPath != row.Partition)
             {
-                // Global index: the record moved partitions. Delete it where it was, insert it where it now belongs.
-                work.Deletes[row.Key] = null;
-                inserts.Add(row);
+                // Global index: the record moved partitions. Delete it where it was (unless the stored version ranks
+                // newer: then the move is cancelled), insert it where it now belongs, in a new file group, which is
+                // written after the rewrite that decides.
+                work.Deletes[row.Key] = row;
+                moves.Add(row);
             }
             else
             {
@@ -499,9 +510,11 @@ internal sealed class CommitWriter(
         }
 
         var average = AverageRecordSize();
-        foreach (var partition in inserts.GroupBy(r => r.Partition))
+        var moving = moves.ToHashSet();
+        foreach (var partition in inserts.Concat(moves).GroupBy(r => r.Partition))
         {
-            var remaining = partition.ToList();
+            var remaining = partition.Where(r => !moving.Contains(r)).ToList();
+            var moved = partition.Where(moving.Contains).ToList();
             if (options.SmallFileLimitBytes > 0)
             {
                 foreach (var small in slices.Where(s => s.PartitionPath == partition.Key && s.BaseFile.Size < options.SmallFileLimitBytes).OrderBy(s => s.BaseFile.Size))
@@ -521,7 +534,7 @@ internal sealed class CommitWriter(
                 }
             }
 
-            AddNewGroups(partition.Key, remaining, average);
+            AddNewGroups(partition.Key, [.. remaining, .. moved], average);
         }
     }
 
@@ -727,27 +740,33 @@ internal sealed class CommitWriter(
         options.Observer?.OnStep(WriteStep.MarkerWritten, relative);
     }
 
-    private async Task<HoodieWriteStat> CreateAsync(GroupWork work, int task, CancellationToken cancellationToken)
+    private async Task<HoodieWriteStat?> CreateAsync(GroupWork work, int task, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
+        var rows = _cancelledMoves.Count == 0 ? work.Inserts : [.. work.Inserts.Where(r => !_cancelledMoves.Contains(r))];
+        if (rows.Count == 0)
+        {
+            return null;
+        }
+
         var name = new BaseFileName(work.FileId, BaseFileName.WriteTokenOf(task, 1, task), instant);
         var path = work.Partition.Length == 0 ? name.ToString() : $"{work.Partition}/{name}";
         await WriteMarkerAsync(work.Partition, name.ToString(), "CREATE", cancellationToken).ConfigureAwait(false);
         long size;
-        long rows;
+        long written;
         await using (var writer = await BaseFileWriter.OpenAsync(store, table.PathOf(path), path, table.Name, input.Fields, work.Partition, name, task, options, cancellationToken).ConfigureAwait(false))
         {
-            foreach (var (data, keys) in input.Slices(work.Inserts))
+            foreach (var (data, keys) in input.Slices(rows))
             {
                 writer.WriteNew(data, keys);
             }
 
-            rows = writer.Rows;
+            written = writer.Rows;
             size = await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
         options.Observer?.OnStep(WriteStep.BaseFileWritten, path);
-        return Stat(work, path, HoodieWriteStat.NullCommit, rows, inserts: rows, updates: 0, deletes: 0, size, new HoodieRuntimeStats { TotalCreateTime = watch.ElapsedMilliseconds });
+        return Stat(work, path, HoodieWriteStat.NullCommit, written, inserts: written, updates: 0, deletes: 0, size, new HoodieRuntimeStats { TotalCreateTime = watch.ElapsedMilliseconds });
     }
 
     /// <summary>Rewrites a file group: its rows streamed through, updated, deleted, with small-file inserts appended.</summary>
@@ -786,6 +805,10 @@ internal sealed class CommitWriter(
                         {
                             _staleIgnored++;
                             keep.Add(i);
+                            if (!d.IsDelete)
+                            {
+                                _cancelledMoves.Add(d);
+                            }
                         }
                         else
                         {
