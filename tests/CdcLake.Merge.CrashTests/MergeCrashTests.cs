@@ -66,9 +66,12 @@ public sealed partial class MergeCrashTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"{stats.Trials} trials in {watch.Elapsed.TotalSeconds:F1} s: {stats.Kills} kills ({stats.DoubleKills} runs killed twice), {stats.Completed} runs finished before their kill, {stats.LeftPending} left a pending instant");
+        output.WriteLine($"{stats.Trials} trials in {watch.Elapsed.TotalSeconds:F1} s: {stats.Kills} kills ({stats.DoubleKills} runs killed twice), {stats.Completed} runs finished before their kill, {stats.LeftPending} left a pending instant, {stats.EmptyLocks} runs met an empty lock file (a writer killed right after creating it)");
         output.WriteLine("uninterrupted runs (events, ms): " + string.Join("; ", stats.Events.Select(e => $"{e.Key.Stage}/{e.Key.Table} {e.Value.Events}, {e.Value.Ms}")));
+        output.WriteLine($"{stats.UnfinishedCleans.Count} reruns left an interrupted clean unfinished: " + string.Join("; ", stats.UnfinishedCleans.Take(3)));
         output.WriteLine("died at: " + string.Join(", ", stats.KilledAt.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key} ×{k.Value}")));
+        stats.UnfinishedCleans.Should().BeEmpty(
+            "a rerun must leave a valid table, also when it finds no new file: a clean killed after deleting files stays pending otherwise (its files missing)");
         stats.Trials.Should().BeGreaterThanOrEqualTo(100);
         stats.Kills.Should().BeGreaterThan(stats.Trials / 2);
         stats.KilledAt.Keys.Should().Contain(["Requested", "Inflight", "BaseFileWritten", "Completed", "time"]);
@@ -105,7 +108,7 @@ public sealed partial class MergeCrashTests(ITestOutputHelper output)
     /// <summary>The staged input in <paramref name="temp"/>/dms, and two pipelines over it: the reference's and the trials'.</summary>
     private static (List<Stage> Stages, string Reference, string Trial) Prepare(TempDirectory temp)
     {
-        var sample = DmsSample.Write(temp.PathOf("sample"), new DmsSampleOptions { Rows = 80, Batches = 4, Seed = 7 });
+        var sample = DmsSample.Write(temp.PathOf("sample"), new DmsSampleOptions { Rows = 40, Batches = 4, Seed = 7 });
         var live = temp.PathOf("dms");
         var config = PipelineConfig.Load(sample.PipelineFile);
         return (Stages(sample, live), WritePipeline(temp.PathOf("reference"), config, live), WritePipeline(temp.PathOf("trial"), config, live));
@@ -143,6 +146,19 @@ public sealed partial class MergeCrashTests(ITestOutputHelper output)
 
         // The rerun, in this process: it takes over the dead process's lock and rolls its debris back.
         var rerun = await RunInProcessAsync(pipeline, table);
+        if (!rerun.Succeeded && BlockedByEmptyLock(rerun.ToJson(), tableDir))
+        {
+            // Killed between creating the lock file and writing its owner into it: nobody can tell that the writer is
+            // gone, so the lock holds until its lease ends (60 s). Counted and reported; the rerun waits out a short lease.
+            stats.EmptyLocks++;
+            rerun = await RunInProcessAsync(pipeline, table, new LocalFileLockProvider(new LocalFileLockOptions
+            {
+                LeaseDuration = TimeSpan.FromSeconds(2),
+                AcquireWait = TimeSpan.FromSeconds(10),
+                RetryPeriod = TimeSpan.FromMilliseconds(250),
+            }));
+        }
+
         rerun.Succeeded.Should().BeTrue($"{name}: the rerun succeeds: {rerun.ToJson()}");
         var state = await TableState.ReadAsync(tableDir);
         state.Keys.Should().OnlyHaveUniqueItems(name);
@@ -151,7 +167,17 @@ public sealed partial class MergeCrashTests(ITestOutputHelper output)
         state.Checkpoint.Should().Be(expected.Checkpoint, $"{name}: the checkpoint records the same files");
         using (var store = ObjectStores.For(tableDir))
         {
-            (await HudiTableValidator.ValidateAsync(store)).Problems.Should().BeEmpty(name);
+            var problems = (await HudiTableValidator.ValidateAsync(store)).Problems;
+            var cleanPending = (await HudiTable.OpenAsync(store)).Timeline.Pending.Any(i => i.Action == HoodieActions.Clean);
+            if (cleanPending && problems.Count > 0 && problems.All(p => p.Kind is HudiProblemKind.MissingFile or HudiProblemKind.PendingFile))
+            {
+                // Counted, and failed at the end with the count: the rows are right, the rest of the run still tells.
+                stats.UnfinishedCleans.Add($"{name}: {problems.Count} problems, e.g. {problems[0]}");
+            }
+            else
+            {
+                problems.Should().BeEmpty(name);
+            }
         }
 
         var again = await RunInProcessAsync(pipeline, table);
@@ -170,6 +196,10 @@ public sealed partial class MergeCrashTests(ITestOutputHelper output)
             var at = KilledAtEvent().Match(run.Stdout);
             var key = !at.Success ? "time" : at.Groups[1].Success ? at.Groups[1].Value : "stage " + at.Groups[2].Value;
             stats.KilledAt[key] = stats.KilledAt.GetValueOrDefault(key) + 1;
+        }
+        else if (run.ExitCode != 0 && BlockedByEmptyLock(run.Stdout, tableDir))
+        {
+            stats.EmptyLocks++;
         }
         else
         {
@@ -196,8 +226,15 @@ public sealed partial class MergeCrashTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<RunSummary> RunInProcessAsync(string pipeline, string table) =>
-        await MergeJob.RunAsync([.. PipelineConfig.LoadAndResolve(pipeline).Where(t => t.Name == table)]);
+    private static async Task<RunSummary> RunInProcessAsync(string pipeline, string table, ITableLockProvider? locks = null) =>
+        await MergeJob.RunAsync([.. PipelineConfig.LoadAndResolve(pipeline).Where(t => t.Name == table)], MergeOptions.Default with { LockProvider = locks });
+
+    /// <summary>The run failed on the lock, and the lock file is empty: its writer died before it could say who it was.</summary>
+    private static bool BlockedByEmptyLock(string report, string tableDir)
+    {
+        var lockFile = new FileInfo(Path.Combine(tableDir, ".hoodie", "lock"));
+        return report.Contains("is locked by another writer", StringComparison.Ordinal) && lockFile.Exists && lockFile.Length == 0;
+    }
 
     /// <summary>The table's data columns against DuckDB's expected state over the files in force; null when equal, else the difference.</summary>
     private static async Task<string?> CompareWithDuckDbAsync(string pipeline, string table, IReadOnlyList<(string Source, string Relative)> files, string oracleFolder)
@@ -390,6 +427,10 @@ public sealed partial class MergeCrashTests(ITestOutputHelper output)
         public int LeftPending { get; set; }
 
         public Dictionary<string, int> KilledAt { get; } = new(StringComparer.Ordinal);
+
+        public List<string> UnfinishedCleans { get; } = [];
+
+        public int EmptyLocks { get; set; }
 
         public Dictionary<(string Stage, string Table), (int Events, int Ms)> Events { get; } = [];
     }
