@@ -30,6 +30,21 @@ public sealed partial class MergeCrashTests(ITestOutputHelper output)
 
     private static readonly string[] s_tables = ["customers", "orders", "order_lines"];
 
+    /// <summary>The steps named kills go through: a run's commit protocol and its clean, and the job's own stages.</summary>
+    private static readonly (string Step, int Occurrence)[] s_steps =
+    [
+        ("LockAcquired", 1), ("Requested", 1), ("Inflight", 1), ("PartitionMetadataWritten", 1), ("MarkerWritten", 1),
+        ("BaseFileWritten", 1), ("MarkerWritten", 2), ("BaseFileWritten", 2), ("Completed", 1), ("MarkersRemoved", 1),
+        ("CleanRequested", 1), ("CleanInflight", 1), ("CleanFileDeleted", 1), ("CleanCompleted", 1),
+        ("stage:read", 1), ("stage:write", 1), ("stage:done", 1), ("Requested", 2),
+    ];
+
+    /// <summary>The steps of a rollback of a killed run's debris, where the second run of a trial dies.</summary>
+    private static readonly (string Step, int Occurrence)[] s_rollbackSteps =
+    [
+        ("RollbackRequested", 1), ("RollbackInflight", 1), ("RollbackFileDeleted", 1), ("RollbackTargetRemoved", 1), ("RollbackCompleted", 1),
+    ];
+
     [Fact]
     public async Task A_merge_killed_anywhere_then_rerun_ends_in_the_table_of_an_uninterrupted_run()
     {
@@ -74,7 +89,8 @@ public sealed partial class MergeCrashTests(ITestOutputHelper output)
             "a rerun must leave a valid table, also when it finds no new file: a clean killed after deleting files stays pending otherwise (its files missing)");
         stats.Trials.Should().BeGreaterThanOrEqualTo(100);
         stats.Kills.Should().BeGreaterThan(stats.Trials / 2);
-        stats.KilledAt.Keys.Should().Contain(["Requested", "Inflight", "BaseFileWritten", "Completed", "time"]);
+        stats.KilledAt.Keys.Should().Contain(["LockAcquired", "Requested", "Inflight", "MarkerWritten", "BaseFileWritten", "Completed", "MarkersRemoved", "RollbackRequested", "time"]);
+        stats.KilledAt.Keys.Should().Contain(k => k.StartsWith("Clean", StringComparison.Ordinal), "kills land in cleans too");
     }
 
     /// <summary>
@@ -125,23 +141,30 @@ public sealed partial class MergeCrashTests(ITestOutputHelper output)
 
         CopyDirectory(preStage, tableDir);
 
-        // Even trials die at an event, spread over the run (stratified, so that every part of it is hit); odd ones at
-        // a random time of the uninterrupted run's length (the driver's clock starts with the job, after start-up).
-        var half = (TrialsPerTableAndStage + 1) / 2;
-        string[] kill = k % 2 == 0
-            ? ["--kill-at", (1 + (int)(((k / 2) + random.NextDouble()) * events / half)).ToString(CultureInfo.InvariantCulture)]
-            : ["--kill-after-ms", random.Next(1, Math.Max(2, milliseconds)).ToString(CultureInfo.InvariantCulture)];
+        // A third of the trials die at a named protocol step (going through s_steps), a third at an event number spread
+        // over the run (stratified, so that every part of it is hit), a third at a random time of the uninterrupted
+        // run's length (the driver's clock starts with the job, after start-up).
+        var third = (TrialsPerTableAndStage + 2) / 3;
+        string[] kill = (k % 3) switch
+        {
+            0 => StepKill(s_steps[stats.StepCursor++ % s_steps.Length]),
+            1 => ["--kill-at", (1 + (int)(((k / 3) + random.NextDouble()) * events / third)).ToString(CultureInfo.InvariantCulture)],
+            _ => ["--kill-after-ms", random.Next(1, Math.Max(2, milliseconds)).ToString(CultureInfo.InvariantCulture)],
+        };
         var first = RunDriver(pipeline, table, kill);
         stats.Trials++;
-        await AfterKillAsync(first, tableDir, before, expected, stats, $"{name} ({string.Join(' ', kill)})");
+        var pending = await AfterKillAsync(first, tableDir, before, expected, stats, $"{name} ({string.Join(' ', kill)})");
 
-        // Every third trial a second run is killed too, at any of its events: those land in its recovery of the
-        // first run's debris (rollbacks) as well as in its own write.
+        // After an event kill a second run is killed too: at a rollback step when the first left debris (so kills land
+        // in the recovery of a killed run), else at any of its events.
         if (k % 3 == 1 && first.Killed)
         {
-            var second = RunDriver(pipeline, table, ["--kill-at", random.Next(1, events + 3).ToString(CultureInfo.InvariantCulture)]);
+            string[] secondKill = pending
+                ? StepKill(s_rollbackSteps[stats.RollbackCursor++ % s_rollbackSteps.Length])
+                : ["--kill-at", random.Next(1, events + 1).ToString(CultureInfo.InvariantCulture)];
+            var second = RunDriver(pipeline, table, secondKill);
             stats.DoubleKills += second.Killed ? 1 : 0;
-            await AfterKillAsync(second, tableDir, before, expected, stats, $"{name}, second run");
+            await AfterKillAsync(second, tableDir, before, expected, stats, $"{name}, second run ({string.Join(" ", secondKill)})");
         }
 
         // The rerun, in this process: it takes over the dead process's lock and rolls its debris back.
@@ -188,7 +211,7 @@ public sealed partial class MergeCrashTests(ITestOutputHelper output)
     /// After a killed (or finished) run: the table reads as before the stage or as after it — nothing in between,
     /// no duplicate key — and the validator finds nothing but a pending instant's debris.
     /// </summary>
-    private static async Task AfterKillAsync(DriverRun run, string tableDir, TableState before, TableState expected, Stats stats, string name)
+    private static async Task<bool> AfterKillAsync(DriverRun run, string tableDir, TableState before, TableState expected, Stats stats, string name)
     {
         if (run.Killed)
         {
@@ -214,17 +237,24 @@ public sealed partial class MergeCrashTests(ITestOutputHelper output)
             state.Rows.Should().Equal(expected.Rows, $"{name}: a killed run leaves the table as before the stage or as after it: {run}");
         }
 
-        if (state.Exists)
+        if (!state.Exists)
         {
-            using var store = ObjectStores.For(tableDir);
-            var table = await HudiTable.OpenAsync(store);
-            var cleanPending = table.Timeline.Pending.Any(i => i.Action == HoodieActions.Clean);
-            stats.LeftPending += table.Timeline.Pending.Any() ? 1 : 0;
-            var report = await HudiTableValidator.ValidateAsync(store);
-            report.Problems.Where(p => !(p.Kind == HudiProblemKind.PendingFile || (cleanPending && p.Kind == HudiProblemKind.MissingFile)))
-                .Should().BeEmpty($"{name}: {run}");
+            return false;
         }
+
+        using var store = ObjectStores.For(tableDir);
+        var table = await HudiTable.OpenAsync(store);
+        var cleanPending = table.Timeline.Pending.Any(i => i.Action == HoodieActions.Clean);
+        var pending = table.Timeline.Pending.Any();
+        stats.LeftPending += pending ? 1 : 0;
+        var report = await HudiTableValidator.ValidateAsync(store);
+        report.Problems.Where(p => !(p.Kind == HudiProblemKind.PendingFile || (cleanPending && p.Kind == HudiProblemKind.MissingFile)))
+            .Should().BeEmpty($"{name}: {run}");
+        return pending;
     }
+
+    private static string[] StepKill((string Step, int Occurrence) at) =>
+        ["--kill-step", at.Step, "--kill-occurrence", at.Occurrence.ToString(CultureInfo.InvariantCulture)];
 
     private static async Task<RunSummary> RunInProcessAsync(string pipeline, string table, ITableLockProvider? locks = null) =>
         await MergeJob.RunAsync([.. PipelineConfig.LoadAndResolve(pipeline).Where(t => t.Name == table)], MergeOptions.Default with { LockProvider = locks });
@@ -431,6 +461,10 @@ public sealed partial class MergeCrashTests(ITestOutputHelper output)
         public List<string> UnfinishedCleans { get; } = [];
 
         public int EmptyLocks { get; set; }
+
+        public int StepCursor { get; set; }
+
+        public int RollbackCursor { get; set; }
 
         public Dictionary<(string Stage, string Table), (int Events, int Ms)> Events { get; } = [];
     }
