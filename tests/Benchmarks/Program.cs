@@ -11,6 +11,11 @@ return args switch
         file,
         long.Parse(rows, System.Globalization.CultureInfo.InvariantCulture),
         int.Parse(rowGroupRows, System.Globalization.CultureInfo.InvariantCulture)),
+    ["hudi-overwrite", .. var rest] => HudiOverwriteBenchmark.Run(BenchOptions.Parse(rest)),
+    ["ours-hudi-overwrite", var folder, var rows, var mode] => HudiOverwriteBenchmark.OursAsync(
+        folder,
+        long.Parse(rows, System.Globalization.CultureInfo.InvariantCulture),
+        combine: mode == "combine").GetAwaiter().GetResult(),
     _ => Usage(),
 };
 
@@ -25,6 +30,9 @@ static int Usage()
 
         parquet   full read (every value of every column aggregated) and full write of N rows of
                   int, bigint, double, varchar, timestamp and decimal(18,4), snappy, same row-group size.
+        hudi-overwrite [--rows N] [--repeat N] [--out DIR]
+                  a whole-table Hudi insert-overwrite of N rows streamed (the default) against the same
+                  overwrite combined in memory (InsertOverwriteCombine): time and peak memory.
         """);
     return 2;
 }
