@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Globalization;
+using CdcLake.Hudi;
+using CdcLake.Parquet;
+using CdcLake.Storage;
+
+namespace CdcLake.Benchmarks;
+
+/// <summary>
+/// Hudi copy-on-write writes against DuckDB writing the same rows to Parquet: a bulk insert of N rows into a new
+/// table, then a 1% upsert (half updates of keys spread over the whole table, half new keys between them). DuckDB's
+/// upsert is the equivalent plain-Parquet work: read the table, anti-join the changed keys, union the changes,
+/// write it all. Same codec (snappy), same 120 MB target file size, 2 threads for DuckDB. Both tables are
+/// fingerprinted by DuckDB after each step (our table over its latest base files) and must hold the same rows.
+/// </summary>
+internal static class HudiBenchmark
+{
+    private const string TableName = "orders";
+
+    public static int Run(BenchOptions options)
+    {
+        var root = Path.Combine(options.OutputDirectory, "hudi");
+        var ours = Path.Combine(root, "cdclake-table");
+        var duckBulk = Path.Combine(root, "duckdb-bulk");
+        var duckUpsert = Path.Combine(root, "duckdb-upsert");
+        foreach (var dir in new[] { ours, duckBulk, duckUpsert })
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+
+        Directory.CreateDirectory(root);
+        var rows = options.Rows;
+        var (updates, inserts) = ChangeCounts(rows);
+        Console.WriteLine($"Hudi benchmark: bulk insert of {rows:N0} rows, then an upsert of {updates:N0} updates + {inserts:N0} inserts; snappy, 120 MB files, DuckDB on {options.Threads} threads");
+
+        var rowsText = rows.ToString(CultureInfo.InvariantCulture);
+        var copyOptions = $"(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 1000000, FILE_SIZE_BYTES '120MB')";
+        var duckBulkRun = Sides.DuckDb(options.Threads, "", $"COPY ({OrderRows.Select(BulkKeys(rows))}) TO {Sides.Quote(duckBulk)} {copyOptions}");
+        var oursBulkRun = Sides.Ours("ours-hudi-bulk", ours, rowsText);
+        Verify("after the bulk insert", ours, duckBulk, options.Threads);
+
+        var upsertSql = $"""
+            COPY (
+              WITH changes AS ({OrderRows.Select(ChangeKeys(rows))})
+              SELECT t.* FROM read_parquet({Sides.Quote(Path.Combine(duckBulk, "*.parquet"))}) t ANTI JOIN changes c ON t.id = c.id
+              UNION ALL SELECT * FROM changes
+            ) TO {Sides.Quote(duckUpsert)} {copyOptions}
+            """;
+        var duckUpsertRun = Sides.DuckDb(options.Threads, "", upsertSql);
+        var oursUpsertRun = Sides.Ours("ours-hudi-upsert", ours, rowsText);
+        var fingerprint = Verify("after the upsert", ours, duckUpsert, options.Threads);
+
+        Console.WriteLine();
+        Console.WriteLine($"{"",-14}{"CdcLake",10}{"DuckDB",10}{"ratio",8}{"CdcLake peak",15}{"DuckDB peak",14}");
+        Report("bulk insert", oursBulkRun, duckBulkRun);
+        Report("upsert 1%", oursUpsertRun, duckUpsertRun);
+        Console.WriteLine($"CdcLake bulk insert: {Sides.Text(oursBulkRun.Result[0][0])} rows in {Sides.Text(oursBulkRun.Result[0][1])} files, {Measurement.Describe(oursBulkRun.Result[0][2].GetInt64())}; "
+            + $"DuckDB: {Directory.GetFiles(duckBulk).Length} files, {Measurement.Describe(Directory.GetFiles(duckBulk).Sum(f => new FileInfo(f).Length))}");
+        Console.WriteLine($"CdcLake upsert: {Sides.Text(oursUpsertRun.Result[0][0])} updates, {Sides.Text(oursUpsertRun.Result[0][1])} inserts, "
+            + $"{Sides.Text(oursUpsertRun.Result[0][2])} file groups rewritten, {Sides.Text(oursUpsertRun.Result[0][3])} created, {Measurement.Describe(oursUpsertRun.Result[0][4].GetInt64())} written");
+        Console.WriteLine($"checked: both tables hold {fingerprint} rows with equal fingerprints (count, sum(id), sum(hash(row)), sum(amount)) after each step");
+        return 0;
+    }
+
+    /// <summary>Child process: creates the table and bulk-inserts the rows.</summary>
+    public static async Task<int> OursBulkAsync(string tableDir, long rows)
+    {
+        var watch = Stopwatch.StartNew();
+        Directory.CreateDirectory(tableDir);
+        using var store = ObjectStores.For(tableDir);
+        await HudiWriteClient.CreateTableAsync(store, "", new NewTableOptions { TableName = TableName, RecordKeyFields = ["id"], PrecombineField = "updated_at" }, OrderRows.Schema);
+        var result = await Client(store).BulkInsertAsync(OrderRows.Batches(rows, k => 2 * k, version: 0));
+        Sides.Report(watch.Elapsed.TotalSeconds, new[] { new object[] { result.Inserts, result.FilesWritten, result.BytesWritten } });
+        return 0;
+    }
+
+    /// <summary>Child process: upserts the changes (updates first, then inserts, in one input).</summary>
+    public static async Task<int> OursUpsertAsync(string tableDir, long rows)
+    {
+        var watch = Stopwatch.StartNew();
+        using var store = ObjectStores.For(tableDir);
+        var (updates, inserts) = ChangeCounts(rows);
+        var result = await Client(store).UpsertAsync(OrderRows.Batches(updates + inserts, j => ChangeKey(rows, j), version: 1));
+        Sides.Report(watch.Elapsed.TotalSeconds, new[] { new object[] { result.Updates, result.Inserts, result.FileGroupsRewritten, result.FileGroupsCreated, result.BytesWritten } });
+        return 0;
+    }
+
+    private static HudiWriteClient Client(IObjectStore store) =>
+        new(store, "", new HudiWriteOptions { LockProvider = new LocalFileLockProvider(), Codec = ParquetCodec.Snappy });
+
+    /// <summary>Stored keys are even (0, 2, …); the upsert's new keys are odd, so they fall between stored ones.</summary>
+    private static string BulkKeys(long rows) => $"SELECT 2 * k AS id, 0 AS v FROM range({rows}) t(k)";
+
+    private static (long Updates, long Inserts) ChangeCounts(long rows)
+    {
+        var changes = Math.Max(2, rows / 100);
+        return (changes / 2, changes - (changes / 2));
+    }
+
+    // Change j < updates updates the j-th of `updates` equal slices of the stored keys, at a spot within the slice
+    // that varies; the inserts fill odd keys the same way.
+    private static long ChangeKey(long rows, long j)
+    {
+        var (updates, inserts) = ChangeCounts(rows);
+        return j < updates ? 2 * Spread(j, rows / updates) : (2 * Spread(j - updates, rows / inserts)) + 1;
+    }
+
+    private static long Spread(long i, long stride) => (i * stride) + (i * 7919 % stride);
+
+    private static string ChangeKeys(long rows)
+    {
+        var (updates, inserts) = ChangeCounts(rows);
+        var (s1, s2) = (rows / updates, rows / inserts);
+        return $"SELECT 2 * (k * {s1} + k * 7919 % {s1}) AS id, 1 AS v FROM range({updates}) t(k) "
+            + $"UNION ALL SELECT 2 * (k * {s2} + k * 7919 % {s2}) + 1 AS id, 1 AS v FROM range({inserts}) t(k)";
+    }
+
+    /// <summary>DuckDB fingerprints our table (its latest base files) and DuckDB's output; they must be equal.</summary>
+    private static string Verify(string when, string ourTable, string duckDir, int threads)
+    {
+        var files = LatestBaseFiles(ourTable);
+        var ours = Sides.DuckDb(threads, "", OrderRows.Fingerprint($"read_parquet({Sides.FileList(files)})")).Result[0];
+        var duck = Sides.DuckDb(threads, "", OrderRows.Fingerprint($"read_parquet({Sides.Quote(Path.Combine(duckDir, "*.parquet"))})")).Result[0];
+        for (var c = 0; c < duck.GetArrayLength(); c++)
+        {
+            if (Sides.Text(ours[c]) != Sides.Text(duck[c]))
+            {
+                throw new InvalidOperationException($"{when}: our table's aggregate {c} is {Sides.Text(ours[c])}, DuckDB's is {Sides.Text(duck[c])}");
+            }
+        }
+
+        return Sides.Text(duck[0]);
+    }
+
+    public static IReadOnlyList<string> LatestBaseFiles(string tableDir)
+    {
+        using var store = ObjectStores.For(tableDir);
+        var table = HudiTable.OpenAsync(store).GetAwaiter().GetResult();
+        var slices = table.GetFileSlicesAsync().GetAwaiter().GetResult();
+        return [.. slices.Select(s => Path.Combine(tableDir, s.BaseFile.Path))];
+    }
+
+    private static void Report(string name, Measurement ours, Measurement duck) =>
+        Console.WriteLine($"{name,-14}{ours.Seconds,9:F2}s{duck.Seconds,9:F2}s{ours.Seconds / duck.Seconds,8:F2}{Measurement.Describe(ours.PeakBytes),15}{Measurement.Describe(duck.PeakBytes),14}");
+}

@@ -1,0 +1,50 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace CdcLake.Benchmarks;
+
+/// <summary>How a benchmark runs each side: DuckDB in a node process, CdcLake in a child of this program.</summary>
+internal static class Sides
+{
+    /// <summary>One timed DuckDB statement in a fresh node process (tests/tools/duckdb-bench.mjs).</summary>
+    public static Measurement DuckDb(int threads, string setup, string sql) =>
+        Measurement.RunChild("node", [Path.Combine(ToolsDirectory, "duckdb-bench.mjs"), threads.ToString(CultureInfo.InvariantCulture), setup, sql], ToolsDirectory);
+
+    /// <summary>This program run again with <paramref name="arguments"/> (one of its child commands).</summary>
+    public static Measurement Ours(params string[] arguments) =>
+        Measurement.RunChild("dotnet", [typeof(Sides).Assembly.Location, .. arguments]);
+
+    /// <summary>The fastest of <paramref name="repeat"/> runs, with the highest peak memory of them.</summary>
+    public static Measurement Best(int repeat, Func<Measurement> run)
+    {
+        var runs = Enumerable.Range(0, repeat).Select(_ => run()).ToArray();
+        var best = runs.MinBy(m => m.Seconds)!;
+        return best with { PeakBytes = runs.Max(m => m.PeakBytes) };
+    }
+
+    /// <summary>The line a child command prints last: its time, its process's peak memory and its result rows.</summary>
+    public static void Report(double seconds, object rows) =>
+        Console.WriteLine(JsonSerializer.Serialize(new { seconds, peakBytes = Measurement.PeakResidentBytes(), rows }));
+
+    public static string Text(JsonElement e) => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText();
+
+    /// <summary>A SQL string literal.</summary>
+    public static string Quote(string s) => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    /// <summary>A DuckDB list of file names, for read_parquet.</summary>
+    public static string FileList(IEnumerable<string> files) => "[" + string.Join(", ", files.Select(Quote)) + "]";
+
+    public static string ToolsDirectory
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CdcLake.sln")))
+            {
+                dir = dir.Parent;
+            }
+
+            return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("CdcLake.sln not found above the benchmark"), "tests", "tools");
+        }
+    }
+}
