@@ -32,6 +32,7 @@ internal static class HudiBenchmark
         }
 
         Directory.CreateDirectory(root);
+        var loadAtStart = Sides.LoadAverage();
         var rows = options.Rows;
         var (updates, inserts) = ChangeCounts(rows);
         Console.WriteLine($"Hudi benchmark: bulk insert of {rows:N0} rows, then an upsert of {updates:N0} updates + {inserts:N0} inserts; snappy, 120 MB files, DuckDB on {options.Threads} threads");
@@ -54,13 +55,14 @@ internal static class HudiBenchmark
         var fingerprint = Verify("after the upsert", ours, duckUpsert, options.Threads);
 
         Console.WriteLine();
-        Console.WriteLine($"{"",-14}{"CdcLake",10}{"DuckDB",10}{"ratio",8}{"CdcLake peak",15}{"DuckDB peak",14}");
+        Console.WriteLine($"{"",-14}{"CdcLake",10}{"DuckDB",10}{"ratio",8}{"CPU ratio",11}{"CdcLake peak",15}{"DuckDB peak",14}");
         Report("bulk insert", oursBulkRun, duckBulkRun);
         Report("upsert 1%", oursUpsertRun, duckUpsertRun);
         Console.WriteLine($"CdcLake bulk insert: {Sides.Text(oursBulkRun.Result[0][0])} rows in {Sides.Text(oursBulkRun.Result[0][1])} files, {Measurement.Describe(oursBulkRun.Result[0][2].GetInt64())}; "
             + $"DuckDB: {Directory.GetFiles(duckBulk).Length} files, {Measurement.Describe(Directory.GetFiles(duckBulk).Sum(f => new FileInfo(f).Length))}");
         Console.WriteLine($"CdcLake upsert: {Sides.Text(oursUpsertRun.Result[0][0])} updates, {Sides.Text(oursUpsertRun.Result[0][1])} inserts, "
             + $"{Sides.Text(oursUpsertRun.Result[0][2])} file groups rewritten, {Sides.Text(oursUpsertRun.Result[0][3])} created, {Measurement.Describe(oursUpsertRun.Result[0][4].GetInt64())} written");
+        Console.WriteLine($"load average (1 min) at the start {loadAtStart}, at the end {Sides.LoadAverage()} (2 cores)");
         Console.WriteLine($"checked: both tables hold {fingerprint} rows with equal fingerprints (count, sum(id), sum(hash(row)), sum(amount)) after each step");
         return 0;
     }
@@ -68,23 +70,25 @@ internal static class HudiBenchmark
     /// <summary>Child process: creates the table and bulk-inserts the rows.</summary>
     public static async Task<int> OursBulkAsync(string tableDir, long rows)
     {
+        var cpu = Sides.CpuSeconds();
         var watch = Stopwatch.StartNew();
         Directory.CreateDirectory(tableDir);
         using var store = ObjectStores.For(tableDir);
         await HudiWriteClient.CreateTableAsync(store, "", new NewTableOptions { TableName = TableName, RecordKeyFields = ["id"], PrecombineField = "updated_at" }, OrderRows.Schema);
         var result = await Client(store).BulkInsertAsync(OrderRows.Batches(rows, k => 2 * k, version: 0));
-        Sides.Report(watch.Elapsed.TotalSeconds, new[] { new object[] { result.Inserts, result.FilesWritten, result.BytesWritten } });
+        Sides.Report(watch.Elapsed.TotalSeconds, cpu, new[] { new object[] { result.Inserts, result.FilesWritten, result.BytesWritten } });
         return 0;
     }
 
     /// <summary>Child process: upserts the changes (updates first, then inserts, in one input).</summary>
     public static async Task<int> OursUpsertAsync(string tableDir, long rows)
     {
+        var cpu = Sides.CpuSeconds();
         var watch = Stopwatch.StartNew();
         using var store = ObjectStores.For(tableDir);
         var (updates, inserts) = ChangeCounts(rows);
         var result = await Client(store).UpsertAsync(OrderRows.Batches(updates + inserts, j => ChangeKey(rows, j), version: 1));
-        Sides.Report(watch.Elapsed.TotalSeconds, new[] { new object[] { result.Updates, result.Inserts, result.FileGroupsRewritten, result.FileGroupsCreated, result.BytesWritten } });
+        Sides.Report(watch.Elapsed.TotalSeconds, cpu, new[] { new object[] { result.Updates, result.Inserts, result.FileGroupsRewritten, result.FileGroupsCreated, result.BytesWritten } });
         return 0;
     }
 
@@ -144,5 +148,5 @@ internal static class HudiBenchmark
     }
 
     private static void Report(string name, Measurement ours, Measurement duck) =>
-        Console.WriteLine($"{name,-14}{ours.Seconds,9:F2}s{duck.Seconds,9:F2}s{ours.Seconds / duck.Seconds,8:F2}{Measurement.Describe(ours.PeakBytes),15}{Measurement.Describe(duck.PeakBytes),14}");
+        Console.WriteLine($"{name,-14}{ours.Seconds,9:F2}s{duck.Seconds,9:F2}s{ours.Seconds / duck.Seconds,8:F2}{ours.CpuSeconds / duck.CpuSeconds,11:F2}{Measurement.Describe(ours.PeakBytes),15}{Measurement.Describe(duck.PeakBytes),14}");
 }

@@ -42,6 +42,8 @@ internal static class MergeBenchmark
         var source = Path.Combine(root, "dms", "sales", "public", Table);
         var target = Path.Combine(root, "lake", Table);
         Directory.CreateDirectory(source);
+        Directory.CreateDirectory(Path.Combine(root, "duckdb"));
+        var loadAtStart = Sides.LoadAverage();
         var rows = options.Rows;
         var changes = Math.Max(CdcFilesPerBatch, rows / 10);
         Console.WriteLine($"Merge benchmark: full load of {rows:N0} rows in {LoadFiles(rows)} LOAD files, then two CDC batches of {changes:N0} changes "
@@ -70,17 +72,19 @@ internal static class MergeBenchmark
         steps.Add(RunStep("(c) newest", $"{changes / 1e6:0.##}M newest", source, target, duckC, options.Threads, MergeSql(duckB, filesC, duckC)));
 
         Console.WriteLine();
-        Console.WriteLine($"{"",-14}{"",-16}{"CdcLake",10}{"DuckDB",10}{"ratio",8}{"target",8}{"CdcLake peak",15}{"DuckDB peak",14}");
+        Console.WriteLine($"{"",-14}{"",-16}{"CdcLake",10}{"DuckDB",10}{"ratio",8}{"target",8}{"CPU ratio",11}{"CdcLake peak",15}{"DuckDB peak",14}");
         var targets = new[] { "<= 2", "<= 1.5", "< 1" };
         for (var i = 0; i < steps.Count; i++)
         {
             var s = steps[i];
             var ours = s.Ours is { } m ? $"{m.Seconds,9:F2}s" : $"{"failed",10}";
             var ratio = s.Ours is { } r ? $"{r.Seconds / s.Duck.Seconds,8:F2}" : $"{"-",8}";
+            var cpuRatio = s.Ours is { } q ? $"{q.CpuSeconds / s.Duck.CpuSeconds,11:F2}" : $"{"-",11}";
             var peak = s.Ours is { } p ? Measurement.Describe(p.PeakBytes) : "-";
-            Console.WriteLine($"{s.Name,-14}{s.Label,-16}{ours}{s.Duck.Seconds,9:F2}s{ratio}{targets[i],8}{peak,15}{Measurement.Describe(s.Duck.PeakBytes),14}");
+            Console.WriteLine($"{s.Name,-14}{s.Label,-16}{ours}{s.Duck.Seconds,9:F2}s{ratio}{targets[i],8}{cpuRatio}{peak,15}{Measurement.Describe(s.Duck.PeakBytes),14}");
         }
 
+        Console.WriteLine($"load average (1 min) at the start {loadAtStart}, at the end {Sides.LoadAverage()} (2 cores)");
         Console.WriteLine("targets: peak memory < 2 GiB");
         foreach (var s in steps)
         {
@@ -132,6 +136,7 @@ internal static class MergeBenchmark
     /// <summary>Child process: one run of the merge job over the table's DMS folder.</summary>
     public static async Task<int> OursMergeAsync(string source, string target, int threads)
     {
+        var cpu = Sides.CpuSeconds();
         var phases = new PhaseClock();
         var spec = new TableSpec { Name = Table, Database = "sales", Source = source, Target = target, RecordKey = ["id"], Ordering = ["AR_H_CHANGE_SEQ"] };
         var options = new MergeOptions { Parallelism = threads, Progress = phases };
@@ -143,7 +148,7 @@ internal static class MergeBenchmark
             return 1;
         }
 
-        Sides.Report(seconds, new object[]
+        Sides.Report(seconds, cpu, new object[]
         {
             new object[]
             {

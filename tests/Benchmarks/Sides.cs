@@ -22,9 +22,18 @@ internal static class Sides
         return best with { PeakBytes = runs.Max(m => m.PeakBytes) };
     }
 
-    /// <summary>The line a child command prints last: its time, its process's peak memory and its result rows.</summary>
-    public static void Report(double seconds, object rows) =>
-        Console.WriteLine(JsonSerializer.Serialize(new { seconds, peakBytes = Measurement.PeakResidentBytes(), rows }));
+    /// <summary>The process's CPU time so far (user + system, all threads).</summary>
+    public static double CpuSeconds() => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+
+    /// <summary>
+    /// The line a child command prints last: its time, its CPU time since <paramref name="cpuAtStart"/>, its process's
+    /// peak memory and its result rows.
+    /// </summary>
+    public static void Report(double seconds, double cpuAtStart, object rows) =>
+        Console.WriteLine(JsonSerializer.Serialize(new { seconds, cpuSeconds = CpuSeconds() - cpuAtStart, peakBytes = Measurement.PeakResidentBytes(), rows }));
+
+    /// <summary>The machine's 1-minute load average: the runs share 2 cores with other work, which skews ratios.</summary>
+    public static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
     public static string Text(JsonElement e) => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText();
 
