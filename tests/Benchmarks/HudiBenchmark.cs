@@ -54,10 +54,17 @@ internal static class HudiBenchmark
         var oursUpsertRun = Sides.Ours("ours-hudi-upsert", ours, rowsText);
         var fingerprint = Verify("after the upsert", ours, duckUpsert, options.Threads);
 
+        // Where the bulk insert's time goes: making the rows, and plain Parquet encoding of them (our writer, one
+        // thread as in the Hudi writer, no meta columns, keys or bloom filters); the rest is Hudi's.
+        var generateOnly = Sides.Ours("ours-orders-parquet", "-", rowsText, "1");
+        var parquetOnly = Sides.Ours("ours-orders-parquet", Path.Combine(root, "cdclake-plain.parquet"), rowsText, "1");
+
         Console.WriteLine();
         Console.WriteLine($"{"",-14}{"CdcLake",10}{"DuckDB",10}{"ratio",8}{"CPU ratio",11}{"CdcLake peak",15}{"DuckDB peak",14}");
         Report("bulk insert", oursBulkRun, duckBulkRun);
         Report("upsert 1%", oursUpsertRun, duckUpsertRun);
+        Console.WriteLine($"bulk insert breakdown (separate runs): making the rows {generateOnly.Seconds:F2}s, + writing them as plain Parquet (1 thread) {parquetOnly.Seconds:F2}s, "
+            + $"Hudi bulk insert {oursBulkRun.Seconds:F2}s");
         Console.WriteLine($"CdcLake bulk insert: {Sides.Text(oursBulkRun.Result[0][0])} rows in {Sides.Text(oursBulkRun.Result[0][1])} files, {Measurement.Describe(oursBulkRun.Result[0][2].GetInt64())}; "
             + $"DuckDB: {Directory.GetFiles(duckBulk).Length} files, {Measurement.Describe(Directory.GetFiles(duckBulk).Sum(f => new FileInfo(f).Length))}");
         Console.WriteLine($"CdcLake upsert: {Sides.Text(oursUpsertRun.Result[0][0])} updates, {Sides.Text(oursUpsertRun.Result[0][1])} inserts, "
@@ -89,6 +96,36 @@ internal static class HudiBenchmark
         var (updates, inserts) = ChangeCounts(rows);
         var result = await Client(store).UpsertAsync(OrderRows.Batches(updates + inserts, j => ChangeKey(rows, j), version: 1));
         Sides.Report(watch.Elapsed.TotalSeconds, cpu, new[] { new object[] { result.Updates, result.Inserts, result.FileGroupsRewritten, result.FileGroupsCreated, result.BytesWritten } });
+        return 0;
+    }
+
+    /// <summary>Child process: the same rows as the bulk insert written with ParquetWriter alone (file "-": only made).</summary>
+    public static int OursPlainParquet(string file, long rows, int threads)
+    {
+        var cpu = Sides.CpuSeconds();
+        var watch = Stopwatch.StartNew();
+        var batches = OrderRows.Batches(rows, k => 2 * k, version: 0);
+        if (file == "-")
+        {
+            long count = 0;
+            foreach (var batch in batches)
+            {
+                count += batch.RowCount;
+            }
+
+            Sides.Report(watch.Elapsed.TotalSeconds, cpu, new[] { new object[] { count } });
+            return 0;
+        }
+
+        using (var writer = ParquetWriter.Create(file, OrderRows.Schema, new ParquetWriteOptions { Codec = ParquetCodec.Snappy, RowGroupRows = 1_000_000, MaxDegreeOfParallelism = threads }))
+        {
+            foreach (var batch in batches)
+            {
+                writer.Write(batch);
+            }
+        }
+
+        Sides.Report(watch.Elapsed.TotalSeconds, cpu, new[] { new object[] { rows } });
         return 0;
     }
 

@@ -15,6 +15,7 @@ return args switch
     ["ours-write", var file, var rows, var rowGroupRows] => ParquetBenchmark.OursWrite(file, Long(rows), Int(rowGroupRows)),
     ["ours-hudi-bulk", var table, var rows] => await HudiBenchmark.OursBulkAsync(table, Long(rows)),
     ["ours-hudi-upsert", var table, var rows] => await HudiBenchmark.OursUpsertAsync(table, Long(rows)),
+    ["ours-orders-parquet", var file, var rows, var threads] => HudiBenchmark.OursPlainParquet(file, Long(rows), Int(threads)),
     ["ours-merge", var source, var target, var threads] => await MergeBenchmark.OursMergeAsync(source, target, Int(threads)),
     _ => Usage(),
 };
