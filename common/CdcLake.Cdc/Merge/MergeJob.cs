@@ -23,6 +23,6 @@ public static class MergeJob
     public static Task<TableSummary> MergeTableAsync(TableSpec table, MergeOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(table);
-        throw new NotImplementedException("the merge job is being written");
+        return new Internal.TableMerge(table, options ?? MergeOptions.Default).RunAsync(cancellationToken);
     }
 }

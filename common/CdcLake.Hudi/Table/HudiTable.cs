@@ -225,8 +225,10 @@ public sealed partial class HudiTable
     /// <summary>
     /// Streams the rows of <paramref name="query"/>, one batch per row group of each file slice in turn, so
     /// memory stays bounded by one row group. Rows come in no particular order. Empty batches are skipped.
+    /// Every batch has the columns of the query's newest base file (<see cref="GetSchemaAsync"/>): an older base file
+    /// written before the table's columns evolved is read as them (columns it lacks are null, widened types converted).
     /// </summary>
-    /// <exception cref="HudiException">A projected column missing from a base file (schema evolution is not read).</exception>
+    /// <exception cref="HudiException">A projected column the table lacks, or a base file whose columns cannot be read as the newest one's.</exception>
     /// <exception cref="ParquetException">A base file that cannot be decoded.</exception>
     public async IAsyncEnumerable<RecordBatch> ReadAsync(
         HudiQuery? query = null,
@@ -235,11 +237,16 @@ public sealed partial class HudiTable
     {
         query ??= HudiQuery.Snapshot;
         var slices = await GetFileSlicesAsync(query, cancellationToken).ConfigureAwait(false);
-        foreach (var slice in slices)
+
+        // The newest slice first: its columns are the ones every batch gets.
+        var newest = slices.MaxBy(s => s.BaseInstantTime, StringComparer.Ordinal);
+        ParquetSchema? target = null;
+        foreach (var slice in slices.Where(s => s == newest).Concat(slices.Where(s => s != newest)))
         {
             var file = await StoreRandomAccessFile.OpenAsync(Store, PathOf(slice.BaseFile.Path), cancellationToken).ConfigureAwait(false);
             using var reader = new ParquetReader(file, parquetOptions);
-            foreach (var batch in ReadSlice(reader, query))
+            target ??= reader.Schema;
+            foreach (var batch in ReadSlice(reader, query, target))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 yield return batch;
@@ -248,17 +255,50 @@ public sealed partial class HudiTable
     }
 
     /// <summary>The rows of one base file that <paramref name="query"/> keeps (its columns, its commit range).</summary>
-    public IEnumerable<RecordBatch> ReadSlice(ParquetReader reader, HudiQuery query)
+    public IEnumerable<RecordBatch> ReadSlice(ParquetReader reader, HudiQuery query) => ReadSlice(reader, query, null);
+
+    /// <summary>
+    /// The rows of one base file that <paramref name="query"/> keeps, read as the columns of <paramref name="target"/>
+    /// (a newer base file's schema; null: the file's own) when the file's differ: schema evolution.
+    /// </summary>
+    public IEnumerable<RecordBatch> ReadSlice(ParquetReader reader, HudiQuery query, ParquetSchema? target)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(query);
-        var columns = query.Columns ?? [.. reader.Schema.Fields.Select(f => f.Name)];
+        if (target is null || SchemaEvolution.SameShape(reader.Schema.Fields, target.Fields))
+        {
+            return ReadColumns(reader, query, query.Columns ?? [.. reader.Schema.Fields.Select(f => f.Name)]);
+        }
+
+        var columns = query.Columns ?? [.. target.Fields.Select(f => f.Name)];
+        var unknown = columns.Where(c => target.IndexOf(c) < 0 && reader.Schema.IndexOf(c) < 0).ToArray();
+        if (unknown.Length > 0)
+        {
+            throw new HudiException($"{reader.Name}: the table has no column {string.Join(", ", unknown.Select(c => $"'{c}'"))}");
+        }
+
+        var fields = columns.Select(c => target.IndexOf(c) >= 0 ? target[c] : reader.Schema[c]).ToList();
+        var present = columns.Where(c => reader.Schema.IndexOf(c) >= 0).ToList();
+        return ReadColumns(reader, query, present).Select(batch =>
+        {
+            try
+            {
+                return SchemaEvolution.Conform(batch, fields);
+            }
+            catch (HudiException e)
+            {
+                throw new HudiException($"{reader.Name}: {e.Message}", e);
+            }
+        });
+    }
+
+    private IEnumerable<RecordBatch> ReadColumns(ParquetReader reader, HudiQuery query, IReadOnlyList<string> columns)
+    {
         var missing = columns.Where(c => reader.Schema.IndexOf(c) < 0).ToArray();
         if (missing.Length > 0)
         {
             throw new HudiException(
-                $"{reader.Name}: the base file has no column {string.Join(", ", missing.Select(c => $"'{c}'"))} " +
-                "(a column added since it was written: reading across schema evolution is not supported yet)");
+                $"{reader.Name}: the base file has no column {string.Join(", ", missing.Select(c => $"'{c}'"))}");
         }
 
         if (query.SinceInstant is not { } since)
@@ -297,11 +337,11 @@ public sealed partial class HudiTable
 
             if (rows.Count == batch.RowCount)
             {
-                yield return VectorSelection.Project(batch, columns);
+                yield return RowSelection.Project(batch, columns);
             }
             else if (rows.Count > 0)
             {
-                yield return VectorSelection.Take(batch, [.. rows], columns);
+                yield return RowSelection.Take(batch, [.. rows], columns);
             }
         }
     }

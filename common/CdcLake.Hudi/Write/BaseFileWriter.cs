@@ -134,7 +134,7 @@ internal sealed class BaseFileWriter : IAsyncDisposable
 
         var taken = rows.Length == oldFileBatch.RowCount && rows[^1] == rows.Length - 1
             ? oldFileBatch
-            : VectorSelection.Take(oldFileBatch, rows, [.. oldFileBatch.Schema.Fields.Select(f => f.Name)]);
+            : RowSelection.Take(oldFileBatch, rows, [.. oldFileBatch.Schema.Fields.Select(f => f.Name)]);
         var columns = taken.Columns.ToList();
         columns[4] = Strings(s_metaFields[4], Repeat(FileName, rows.Length));
         var keyColumn = (BinaryVector)columns[2];

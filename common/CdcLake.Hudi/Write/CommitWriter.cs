@@ -26,9 +26,15 @@ internal sealed class CommitWriter(
     private long _deletesNotFound;
     private int _footersRead;
     private int _filesProbed;
+    private int _schemaRewrites;
+    private IReadOnlyList<Field>? _streamedFields;
+    private SchemaMerge? _streamedSchema;
 
-    /// <summary>The table columns the input carries; none for a delete (its rows carry keys only).</summary>
-    private IReadOnlyList<Field> DataFields => operation == WriteOperationType.Delete ? [] : input.Fields;
+    /// <summary>The columns the commit writes; none for a delete (its rows carry keys only: files keep theirs).</summary>
+    private IReadOnlyList<Field> DataFields => operation == WriteOperationType.Delete ? [] : _streamedFields ?? input.Fields;
+
+    /// <summary>The input's columns reconciled with the table's (null: keys only, or no schema to reconcile with).</summary>
+    private SchemaMerge? Schema => _streamedSchema ?? input.Schema;
 
     private bool IsReplace => operation is WriteOperationType.InsertOverwrite or WriteOperationType.InsertOverwriteTable;
 
@@ -47,6 +53,7 @@ internal sealed class CommitWriter(
             : null;
         var schemaJson = ResolveSchema(lastCommit);
         await PlanAsync(slices, cancellationToken).ConfigureAwait(false);
+        PlanSchemaRewrites(slices);
 
         // 3. requested, 4. inflight with the workload profile.
         var timeline = table.TimelineFolder;
@@ -83,6 +90,8 @@ internal sealed class CommitWriter(
                 (inserts, updates, deletes, bytes) = (inserts + stat.NumInserts, updates + stat.NumUpdateWrites, deletes + stat.NumDeletes, bytes + stat.TotalWriteBytes);
             }
         }
+
+        _schemaRewrites = _existing.Values.Count(w => w.ForSchemaOnly);
 
         foreach (var work in _created)
         {
@@ -141,6 +150,8 @@ internal sealed class CommitWriter(
             FileGroupsCreated = created,
             FileGroupsRewritten = rewritten,
             FileGroupsReplaced = _replaced.Values.Sum(v => v.Count),
+            FileGroupsRewrittenForSchema = _schemaRewrites,
+            SchemaEvolved = Schema?.Evolved == true,
             IndexFootersRead = _footersRead,
             IndexFilesProbed = _filesProbed,
             BytesWritten = bytes,
@@ -148,14 +159,43 @@ internal sealed class CommitWriter(
     }
 
     /// <summary>
-    /// BULK_INSERT without combining (Hudi's default, hoodie.combine.before.insert=false): the input streams through,
-    /// each partition's rows appended to its open file group until it holds the target size, so memory is the open
-    /// file groups' row groups, not the input. Hudi's bulk insert writes an empty inflight file (no workload profile).
+    /// When the commit changes the table's columns, every current file group not replaced and not already rewritten
+    /// is rewritten with its rows conformed to them, so that all latest base files match the commit's schema.
     /// </summary>
-    public async Task<WriteResult> RunStreamingBulkInsertAsync(
+    private void PlanSchemaRewrites(IReadOnlyList<FileSlice> slices)
+    {
+        if (Schema?.Evolved != true)
+        {
+            return;
+        }
+
+        foreach (var slice in slices)
+        {
+            if (_replaced.TryGetValue(slice.PartitionPath, out var ids) && ids.Contains(slice.FileId))
+            {
+                continue;
+            }
+
+            if (!_existing.ContainsKey(slice.FileGroupId))
+            {
+                Existing(slice).ForSchemaOnly = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// BULK_INSERT without combining (Hudi's default, hoodie.combine.before.insert=false) and INSERT_OVERWRITE(_TABLE)
+    /// without <see cref="HudiWriteOptions.InsertOverwriteCombine"/>: the input streams through, each partition's rows
+    /// appended to its open file group until it holds the target size, so memory is the open file groups' row groups,
+    /// not the input. Keys are not combined. An insert-overwrite replaces, at the end, every current file group of the
+    /// table (or of the partitions the rows fell in). Hudi's bulk insert writes an empty inflight file (no workload
+    /// profile); a streamed replacecommit's names only its operation (the profile is not known before the rows).
+    /// </summary>
+    public async Task<WriteResult> RunStreamingAsync(
         ITableLock tableLock,
         IEnumerable<RecordBatch> rows,
         KeyGenerator keyGenerator,
+        InputBatches prepare,
         IReadOnlyDictionary<string, string>? extraMetadata,
         CancellationToken cancellationToken)
     {
@@ -167,49 +207,63 @@ internal sealed class CommitWriter(
         var lastCommit = table.Timeline.LastCompletedWrite is { } last
             ? await table.ReadCommitMetadataAsync(last, cancellationToken).ConfigureAwait(false)
             : null;
+        var slices = await table.GetFileSlicesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        using var source = rows.GetEnumerator();
+
+        // The first batch fixes the commit's columns: an input the table cannot evolve to fails before any instant.
+        (RecordBatch Batch, bool[]? Deletes)? first = null;
+        while (first is null && source.MoveNext())
+        {
+            var prepared = prepare.Prepare(source.Current);
+            if (prepared.Batch.RowCount > 0)
+            {
+                first = prepared;
+            }
+        }
+
+        if (prepare.Fields is { } fields)
+        {
+            prepare.CheckRequired(anyRowWritten: true);
+            _streamedFields = fields;
+            _streamedSchema = prepare.Schema;
+        }
+
+        var schemaJson = ResolveSchema(lastCommit);
         var timeline = table.TimelineFolder;
-        var requested = new HoodieInstant(instant, HoodieActions.Commit, InstantState.Requested);
-        await store.CreateAsync(table.PathOf($"{timeline}/{requested.FileName(TimelineLayout.V6)}"), ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        var requested = new HoodieInstant(instant, Action, InstantState.Requested);
+        var requestedContent = IsReplace ? TimelineAvroMetadata.RequestedReplaceMetadata() : ReadOnlyMemory<byte>.Empty;
+        await store.CreateAsync(table.PathOf($"{timeline}/{requested.FileName(TimelineLayout.V6)}"), requestedContent, cancellationToken).ConfigureAwait(false);
         options.Observer?.OnStep(WriteStep.Requested, instant);
-        await store.CreateAsync(table.PathOf($"{timeline}/{(requested with { State = InstantState.Inflight }).FileName(TimelineLayout.V6)}"), ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        var inflightContent = IsReplace ? new HoodieCommitMetadata { OperationType = operation }.ToUtf8Bytes() : ReadOnlyMemory<byte>.Empty;
+        await store.CreateAsync(table.PathOf($"{timeline}/{(requested with { State = InstantState.Inflight }).FileName(TimelineLayout.V6)}"), inflightContent, cancellationToken).ConfigureAwait(false);
         options.Observer?.OnStep(WriteStep.Inflight, instant);
 
         var known = (await table.GetFileSystemViewAsync(cancellationToken).ConfigureAwait(false)).Partitions.Select(p => p.Path).ToHashSet(StringComparer.Ordinal);
         await EstimateRecordSizeAsync(cancellationToken).ConfigureAwait(false);
         var perFile = Math.Max(1, options.TargetFileSizeBytes / AverageRecordSize());
         var open = new Dictionary<string, (BaseFileWriter Writer, GroupWork Work, Stopwatch Watch)>(StringComparer.Ordinal);
+        var touched = new HashSet<string>(StringComparer.Ordinal);
         var metadata = new HoodieCommitMetadata { OperationType = operation };
-        IReadOnlyList<Field>? fields = null;
-        string? described = null;
-        string? schemaJson = null;
         var task = 0;
-        long inserts = 0, bytes = 0;
+        long inserts = 0, updates = 0, deletes = 0, bytes = 0;
+        int created = 0, rewritten = 0;
         try
         {
-            foreach (var raw in rows)
+            var next = first;
+            while (next is { } current)
             {
-                var batch = HudiSchemaNormalizer.Normalize(raw);
-                if (batch.RowCount == 0)
-                {
-                    continue;
-                }
-
-                var text = HudiSchemaNormalizer.Describe(batch.Schema.Fields);
-                if (fields is null)
-                {
-                    fields = batch.Schema.Fields;
-                    described = text;
-                    schemaJson = ResolveSchema(lastCommit, fields);
-                }
-                else if (text != described)
-                {
-                    throw new HudiException($"the input batches do not share one schema:\n{described}\nvs\n{text}");
-                }
-
-                var names = fields.Select(f => f.Name).ToArray();
+                var (batch, marked) = current;
+                var names = DataFields.Select(f => f.Name).ToArray();
                 var byPartition = new Dictionary<string, (List<int> Rows, List<string> Keys)>(StringComparer.Ordinal);
                 foreach (var view in batch.Rows())
                 {
+                    if (marked?[view.Index] == true)
+                    {
+                        // A delete adds no record to a bulk insert (its keys are new) or to an overwrite (replaced).
+                        _deletesNotFound++;
+                        continue;
+                    }
+
                     var key = keyGenerator.GetKey(view);
                     var slot = byPartition.TryGetValue(key.PartitionPath, out var s) ? s : byPartition[key.PartitionPath] = ([], []);
                     slot.Rows.Add(view.Index);
@@ -218,10 +272,11 @@ internal sealed class CommitWriter(
 
                 foreach (var (partition, (indices, keys)) in byPartition)
                 {
+                    touched.Add(partition);
                     var at = 0;
                     while (at < indices.Count)
                     {
-                        if (!open.TryGetValue(partition, out var current))
+                        if (!open.TryGetValue(partition, out var group))
                         {
                             if (known.Add(partition))
                             {
@@ -232,32 +287,45 @@ internal sealed class CommitWriter(
                             var name = new BaseFileName(work.FileId, BaseFileName.WriteTokenOf(task, 1, task), instant);
                             var path = partition.Length == 0 ? name.ToString() : $"{partition}/{name}";
                             await WriteMarkerAsync(partition, name.ToString(), "CREATE", cancellationToken).ConfigureAwait(false);
-                            var writer = await BaseFileWriter.OpenAsync(store, table.PathOf(path), path, table.Name, fields, partition, name, task++, options, cancellationToken).ConfigureAwait(false);
-                            current = (writer, work, Stopwatch.StartNew());
-                            open[partition] = current;
+                            var writer = await BaseFileWriter.OpenAsync(store, table.PathOf(path), path, table.Name, DataFields, partition, name, task++, options, cancellationToken).ConfigureAwait(false);
+                            group = (writer, work, Stopwatch.StartNew());
+                            open[partition] = group;
                         }
 
-                        var take = (int)Math.Min(indices.Count - at, perFile - current.Writer.Rows);
-                        var data = Internal.VectorSelection.Take(batch, [.. indices.Skip(at).Take(take)], names);
-                        current.Writer.WriteNew(data, keys.GetRange(at, take));
+                        var take = (int)Math.Min(indices.Count - at, perFile - group.Writer.Rows);
+                        var data = RowSelection.Take(batch, [.. indices.Skip(at).Take(take)], names);
+                        group.Writer.WriteNew(data, keys.GetRange(at, take));
                         at += take;
-                        if (current.Writer.Rows >= perFile)
+                        if (group.Writer.Rows >= perFile)
                         {
                             open.Remove(partition);
-                            var stat = await FinishCreatedAsync(current.Writer, current.Work, current.Watch, cancellationToken).ConfigureAwait(false);
+                            var stat = await FinishCreatedAsync(group.Writer, group.Work, group.Watch, cancellationToken).ConfigureAwait(false);
                             metadata.AddWriteStat(stat);
+                            created++;
                             (inserts, bytes) = (inserts + stat.NumInserts, bytes + stat.TotalWriteBytes);
                         }
+                    }
+                }
+
+                next = null;
+                while (next is null && source.MoveNext())
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var prepared = prepare.Prepare(source.Current);
+                    if (prepared.Batch.RowCount > 0)
+                    {
+                        next = prepared;
                     }
                 }
             }
 
             foreach (var partition in open.Keys.Order(StringComparer.Ordinal).ToList())
             {
-                var current = open[partition];
+                var group = open[partition];
                 open.Remove(partition);
-                var stat = await FinishCreatedAsync(current.Writer, current.Work, current.Watch, cancellationToken).ConfigureAwait(false);
+                var stat = await FinishCreatedAsync(group.Writer, group.Work, group.Watch, cancellationToken).ConfigureAwait(false);
                 metadata.AddWriteStat(stat);
+                created++;
                 (inserts, bytes) = (inserts + stat.NumInserts, bytes + stat.TotalWriteBytes);
             }
         }
@@ -270,9 +338,36 @@ internal sealed class CommitWriter(
             }
         }
 
-        if ((schemaJson ?? lastCommit?.Schema) is { } schema)
+        if (IsReplace)
         {
-            metadata.Schema = schema;
+            foreach (var slice in slices.Where(s => operation == WriteOperationType.InsertOverwriteTable || touched.Contains(s.PartitionPath)))
+            {
+                (_replaced.TryGetValue(slice.PartitionPath, out var list) ? list : _replaced[slice.PartitionPath] = []).Add(slice.FileId);
+            }
+
+            metadata.PartitionToReplaceFileIds = new OrderedDictionary<string, List<string>>(StringComparer.Ordinal);
+            foreach (var (partition, ids) in _replaced.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                metadata.PartitionToReplaceFileIds[partition] = ids;
+            }
+        }
+
+        // New columns: the file groups this commit does not replace are rewritten to have them too.
+        PlanSchemaRewrites(slices);
+        foreach (var work in _existing.Values.OrderBy(w => w.Partition, StringComparer.Ordinal).ThenBy(w => w.FileId, StringComparer.Ordinal))
+        {
+            var stat = await MergeAsync(work, task++, cancellationToken).ConfigureAwait(false);
+            if (stat is not null)
+            {
+                metadata.AddWriteStat(stat);
+                rewritten++;
+                (updates, deletes, bytes) = (updates + stat.NumUpdateWrites, deletes + stat.NumDeletes, bytes + stat.TotalWriteBytes);
+            }
+        }
+
+        if (schemaJson is not null)
+        {
+            metadata.Schema = schemaJson;
         }
 
         foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>())
@@ -289,16 +384,22 @@ internal sealed class CommitWriter(
         await store.DeletePrefixAsync(table.PathOf($"{HudiTable.MetaFolderName}/.temp/{instant}"), cancellationToken).ConfigureAwait(false);
         HudiWriteClient.EnsureLocalFolder(store, table.PathOf($"{HudiTable.MetaFolderName}/.temp"));
         options.Observer?.OnStep(WriteStep.MarkersRemoved, instant);
-        var files = metadata.AllWriteStats.Count();
         return new WriteResult
         {
             InstantTime = instant,
-            Action = HoodieActions.Commit,
+            Action = Action,
             OperationType = operation,
             Metadata = metadata,
             Inserts = inserts,
-            FilesWritten = files,
-            FileGroupsCreated = files,
+            Updates = updates,
+            Deletes = deletes,
+            DeletesNotFound = _deletesNotFound,
+            FilesWritten = created + rewritten,
+            FileGroupsCreated = created,
+            FileGroupsRewritten = rewritten,
+            FileGroupsReplaced = _replaced.Values.Sum(v => v.Count),
+            FileGroupsRewrittenForSchema = _existing.Values.Count(w => w.ForSchemaOnly),
+            SchemaEvolved = Schema?.Evolved == true,
             BytesWritten = bytes,
         };
     }
@@ -318,38 +419,24 @@ internal sealed class CommitWriter(
         }
     }
 
-    /// <summary>The Avro schema (without meta fields) of the commit; the input's must be the table's (no schema evolution).</summary>
-    private string? ResolveSchema(HoodieCommitMetadata? lastCommit) => ResolveSchema(lastCommit, DataFields);
-
-    private string? ResolveSchema(HoodieCommitMetadata? lastCommit, IReadOnlyList<Field> fields)
-    {
-        var previous = lastCommit?.Schema;
-        if (fields.Count == 0)
-        {
-            return previous;
-        }
-
-        var schema = AvroSchema.ToJson(table.Name, fields);
-        if (previous is not null && previous != schema && !IsReplace)
-        {
-            var before = HudiSchemaNormalizer.Shape(HudiSchemaNormalizer.Normalize(AvroSchema.Parse(previous).Fields));
-            var now = HudiSchemaNormalizer.Shape(fields);
-            if (before != now)
-            {
-                throw new HudiException($"{table.Location}: the input's schema differs from the table's; schema evolution is not supported.\ntable:\n{before}\ninput:\n{now}");
-            }
-        }
-
-        return schema;
-    }
+    /// <summary>
+    /// The Avro schema (without meta fields) of the commit: the columns it writes, which the input batches were
+    /// reconciled to (<see cref="SchemaEvolution"/>); the last commit's when it writes none (a delete).
+    /// </summary>
+    private string? ResolveSchema(HoodieCommitMetadata? lastCommit) =>
+        DataFields.Count == 0 ? lastCommit?.Schema : AvroSchema.ToJson(table.Name, DataFields);
 
     private async Task PlanAsync(IReadOnlyList<FileSlice> slices, CancellationToken cancellationToken)
     {
         await EstimateRecordSizeAsync(cancellationToken).ConfigureAwait(false);
+
+        // Rows marked deleted add no record to a write that does not look keys up (their keys are new, or replaced).
+        var written = operation is WriteOperationType.BulkInsert || IsReplace ? input.Rows.Where(r => !r.IsDelete).ToList() : input.Rows;
+        _deletesNotFound += input.Rows.Count - written.Count;
         switch (operation)
         {
             case WriteOperationType.BulkInsert:
-                var ordered = input.Rows.OrderBy(r => r.Partition, StringComparer.Ordinal).ThenBy(r => r.Key, StringComparer.Ordinal);
+                var ordered = written.OrderBy(r => r.Partition, StringComparer.Ordinal).ThenBy(r => r.Key, StringComparer.Ordinal);
                 foreach (var partition in ordered.GroupBy(r => r.Partition))
                 {
                     AddNewGroups(partition.Key, [.. partition], AverageRecordSize());
@@ -357,13 +444,13 @@ internal sealed class CommitWriter(
 
                 return;
             case WriteOperationType.InsertOverwrite or WriteOperationType.InsertOverwriteTable:
-                var partitions = input.Rows.Select(r => r.Partition).ToHashSet(StringComparer.Ordinal);
+                var partitions = written.Select(r => r.Partition).ToHashSet(StringComparer.Ordinal);
                 foreach (var slice in slices.Where(s => operation == WriteOperationType.InsertOverwriteTable || partitions.Contains(s.PartitionPath)))
                 {
                     (_replaced.TryGetValue(slice.PartitionPath, out var list) ? list : _replaced[slice.PartitionPath] = []).Add(slice.FileId);
                 }
 
-                foreach (var partition in input.Rows.OrderBy(r => r.Key, StringComparer.Ordinal).GroupBy(r => r.Partition))
+                foreach (var partition in written.OrderBy(r => r.Key, StringComparer.Ordinal).GroupBy(r => r.Partition))
                 {
                     AddNewGroups(partition.Key, [.. partition], AverageRecordSize());
                 }
@@ -377,7 +464,7 @@ internal sealed class CommitWriter(
         {
             if (!found.TryGetValue(Identity(row.Key, row.Partition), out var slice))
             {
-                if (operation == WriteOperationType.Delete)
+                if (operation == WriteOperationType.Delete || row.IsDelete)
                 {
                     _deletesNotFound++;
                 }
@@ -392,12 +479,17 @@ internal sealed class CommitWriter(
             var work = Existing(slice);
             if (operation == WriteOperationType.Delete)
             {
-                work.Deletes.Add(row.Key);
+                work.Deletes[row.Key] = null;
+            }
+            else if (row.IsDelete)
+            {
+                // A delete inside an upsert: applied unless the stored version ranks newer (decided while merging).
+                work.Deletes[row.Key] = row;
             }
             else if (slice.PartitionPath != row.Partition)
             {
                 // Global index: the record moved partitions. Delete it where it was, insert it where it now belongs.
-                work.Deletes.Add(row.Key);
+                work.Deletes[row.Key] = null;
                 inserts.Add(row);
             }
             else
@@ -666,30 +758,39 @@ internal sealed class CommitWriter(
         using var reader = await table.OpenBaseFileAsync(slice.BaseFile, cancellationToken: cancellationToken).ConfigureAwait(false);
         var oldFields = reader.Schema.Fields.Skip(HoodieMetaFields.All.Count).ToList();
         var fields = DataFields.Count > 0 ? DataFields : oldFields;
-        if (DataFields.Count > 0 && HudiSchemaNormalizer.Shape(HudiSchemaNormalizer.Normalize(oldFields)) != HudiSchemaNormalizer.Shape(DataFields))
-        {
-            throw new HudiException($"{slice.BaseFile.Path}: the base file's schema differs from the input's; schema evolution is not supported");
-        }
+
+        // A file written before the table's columns changed (or by another writer) is converted row group by row group.
+        var conform = DataFields.Count > 0 && !SchemaEvolution.SameShape(HudiSchemaNormalizer.Normalize(oldFields), DataFields);
 
         var name = new BaseFileName(work.FileId, BaseFileName.WriteTokenOf(task, 1, task), instant);
         var path = work.Partition.Length == 0 ? name.ToString() : $"{work.Partition}/{name}";
         await WriteMarkerAsync(work.Partition, name.ToString(), "MERGE", cancellationToken).ConfigureAwait(false);
-        long updates = 0, deletes = 0, inserts = 0, rows, size;
+        long updates = 0, deletes = 0, inserts = 0, deletesMet = 0, rows, size;
         var pending = new Dictionary<string, InputRow>(work.Upserts, StringComparer.Ordinal);
         await using (var writer = await BaseFileWriter.OpenAsync(store, table.PathOf(path), path, table.Name, fields, work.Partition, name, task, options, cancellationToken).ConfigureAwait(false))
         {
-            foreach (var batch in reader.ReadBatches())
+            foreach (var stored in reader.ReadBatches())
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                var batch = conform ? SchemaEvolution.Conform(stored, fields, keep: HoodieMetaFields.All.Count) : stored;
                 var keys = (BinaryVector)batch[HoodieMetaFields.RecordKey];
                 var keep = new List<int>(batch.RowCount);
                 var updated = new List<InputRow>();
                 for (var i = 0; i < batch.RowCount; i++)
                 {
                     var key = keys.GetString(i);
-                    if (work.Deletes.Contains(key))
+                    if (work.Deletes.TryGetValue(key, out var deleter))
                     {
-                        deletes++;
+                        deletesMet++;
+                        if (deleter is { } d && ordering is not null && ordering.Compare(input.View(d), batch.GetRow(i)) < 0)
+                        {
+                            _staleIgnored++;
+                            keep.Add(i);
+                        }
+                        else
+                        {
+                            deletes++;
+                        }
                     }
                     else if (pending.Remove(key, out var row))
                     {
@@ -726,10 +827,12 @@ internal sealed class CommitWriter(
             }
 
             inserts = appended.Count;
-            if (updates + deletes + inserts == 0)
+            _deletesNotFound += work.Deletes.Count - deletesMet;
+            if (updates + deletes + inserts == 0 && !conform && Schema?.Evolved != true)
             {
                 // Every incoming version was older than the stored one: the file group stays as it is. Disposing the
-                // writer abandons the upload; the marker goes too.
+                // writer abandons the upload; the marker goes too. (Not when the table's columns change: every
+                // latest base file must then have them.)
                 await store.DeleteAsync(table.PathOf($"{HudiTable.MetaFolderName}/.temp/{instant}/{path}.marker.MERGE"), cancellationToken).ConfigureAwait(false);
                 return null;
             }
@@ -769,8 +872,12 @@ internal sealed class CommitWriter(
 
         public Dictionary<string, InputRow> Upserts { get; } = new(StringComparer.Ordinal);
 
-        public HashSet<string> Deletes { get; } = new(StringComparer.Ordinal);
+        /// <summary>Keys to delete, with the input row that deletes them when the ordering decides (null: unconditionally).</summary>
+        public Dictionary<string, InputRow?> Deletes { get; } = new(StringComparer.Ordinal);
 
         public List<InputRow> Inserts { get; } = [];
+
+        /// <summary>Rewritten only to conform its rows to the commit's new columns: no input row touches it.</summary>
+        public bool ForSchemaOnly { get; set; }
     }
 }

@@ -170,16 +170,18 @@ public sealed class HudiWriteClient
         var (table, rollbacks) = await OpenAndRecoverAsync(cancellationToken).ConfigureAwait(false);
         var keyGenerator = KeyGeneratorFactory.Create(table.Config, _options.KeyGeneratorOptions);
         var ordering = _options.Ordering ?? (table.Config.PrecombineField is { } field ? new PrecombineFieldOrdering(field) : null);
-        if (operation == WriteOperationType.BulkInsert && !_options.BulkInsertCombine)
+        var isDelete = operation == WriteOperationType.Delete;
+        var isOverwrite = operation is WriteOperationType.InsertOverwrite or WriteOperationType.InsertOverwriteTable;
+        var prepare = isDelete ? null : new InputBatches(await TableFieldsAsync(table, cancellationToken).ConfigureAwait(false), _options.DeleteMarkerField, table.Location.ToString());
+        if (prepare is not null && ((operation == WriteOperationType.BulkInsert && !_options.BulkInsertCombine) || (isOverwrite && !_options.InsertOverwriteCombine)))
         {
             var streaming = new CommitWriter(_store, table, _options, _instants.Next(), operation, InputRecords.Empty, ordering, global: false);
-            var written = await streaming.RunStreamingBulkInsertAsync(tableLock, rows, keyGenerator, extraMetadata, cancellationToken).ConfigureAwait(false);
+            var written = await streaming.RunStreamingAsync(tableLock, rows, keyGenerator, prepare, extraMetadata, cancellationToken).ConfigureAwait(false);
             return written with { Rollbacks = rollbacks, Elapsed = watch.Elapsed };
         }
 
-        var isDelete = operation == WriteOperationType.Delete;
         var global = _options.IndexType == HudiIndexType.GlobalBloom;
-        var input = InputRecords.Load(rows, keyGenerator, isDelete ? null : ordering, globalKeys: global, normalize: !isDelete, recordKeyOnly: global && isDelete);
+        var input = InputRecords.Load(rows, keyGenerator, isDelete ? null : ordering, globalKeys: global, prepare, recordKeyOnly: global && isDelete);
         if (input.Rows.Count == 0 && (extraMetadata is null || extraMetadata.Count == 0) && !operation.StartsWith("INSERT_OVERWRITE", StringComparison.Ordinal))
         {
             return new WriteResult
@@ -203,6 +205,18 @@ public sealed class HudiWriteClient
         }
 
         return result with { Rollbacks = rollbacks, Clean = clean, Elapsed = watch.Elapsed };
+    }
+
+    /// <summary>The table's columns as of its last write (normalized), which a write's input is reconciled with; null: none yet.</summary>
+    private static async Task<IReadOnlyList<Field>?> TableFieldsAsync(HudiTable table, CancellationToken cancellationToken)
+    {
+        if (table.Timeline.LastCompletedWrite is not { } last)
+        {
+            return null;
+        }
+
+        var metadata = await table.ReadCommitMetadataAsync(last, cancellationToken).ConfigureAwait(false);
+        return metadata.Schema is { } schema ? HudiSchemaNormalizer.Normalize(AvroSchema.Parse(schema).Fields) : null;
     }
 
     /// <summary>Creates an empty folder on a local store (S3 has no folders: nothing to do there).</summary>

@@ -125,6 +125,27 @@ public sealed record HudiWriteOptions
     /// </summary>
     public bool BulkInsertCombine { get; init; }
 
+    /// <summary>
+    /// Insert-overwrite (<see cref="HudiWriteClient.InsertOverwriteAsync"/>) in memory, as before streaming: when true,
+    /// rows sharing a key are combined (the ordering's newest wins) and each partition's rows are sorted by key before
+    /// being cut into files, all held in memory. Default false: the rows stream through like a bulk insert (memory: the
+    /// open file groups), keys are not combined — the input must not repeat a key (a DMS full load does not).
+    /// </summary>
+    public bool InsertOverwriteCombine { get; init; }
+
+    /// <summary>
+    /// The BOOLEAN column that marks a row of an upsert as a delete of its key (Hudi's convention is
+    /// <c>_hoodie_is_deleted</c>), so that one commit holds the updates and the deletes; null (the default): no marker.
+    /// Rows with true delete their key, rows with false or null are upserted; the column is never written (not to base
+    /// files, not to the commit's schema). A delete row needs only the key columns, the partition columns (unless the
+    /// index is <see cref="HudiIndexType.GlobalBloom"/>) and the ordering's fields; its other columns may be null. Deletes
+    /// take part in combining (the newest version of a key wins, delete or not) and obey the ordering like updates: a
+    /// stored row that ranks newer stays (<see cref="WriteResult.StaleIgnored"/>); a key the table lacks is counted in
+    /// <see cref="WriteResult.DeletesNotFound"/> and writes nothing. In a bulk insert or insert-overwrite, marked rows are
+    /// left out (counted in <see cref="WriteResult.DeletesNotFound"/>).
+    /// </summary>
+    public string? DeleteMarkerField { get; init; }
+
     /// <summary>hoodie.parquet.compression.codec: gzip, as Hudi up to 1.0.x.</summary>
     public ParquetCodec Codec { get; init; } = ParquetCodec.Gzip;
 

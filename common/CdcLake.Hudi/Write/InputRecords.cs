@@ -3,29 +3,108 @@ using CdcLake.Parquet;
 
 namespace CdcLake.Hudi;
 
-/// <summary>One input row: where it is, and its key.</summary>
-internal readonly record struct InputRow(int Batch, int Row, string Key, string Partition);
+/// <summary>One input row: where it is, its key, and whether it deletes the key (<see cref="HudiWriteOptions.DeleteMarkerField"/>).</summary>
+internal readonly record struct InputRow(int Batch, int Row, string Key, string Partition, bool IsDelete = false);
+
+/// <summary>
+/// Prepares a write's input batches one at a time: normalized to Hudi's types, the delete marker column taken out,
+/// checked to share one schema, reconciled with the table's columns (schema evolution, on the first batch) and
+/// converted to the columns the commit writes.
+/// </summary>
+internal sealed class InputBatches(IReadOnlyList<Field>? tableFields, string? deleteMarkerField, string location)
+{
+    private string? _described;
+
+    /// <summary>The columns the commit writes (null until the first non-empty batch).</summary>
+    public IReadOnlyList<Field>? Fields { get; private set; }
+
+    /// <summary>The reconciliation with the table's columns; null when the table has no schema yet.</summary>
+    public SchemaMerge? Schema { get; private set; }
+
+    /// <summary>
+    /// The batch as the commit writes it, and per row whether the delete marker is set (null: no marker column).
+    /// </summary>
+    /// <exception cref="HudiException">A schema other than the first batch's, or one the table cannot evolve to.</exception>
+    public (RecordBatch Batch, bool[]? Deletes) Prepare(RecordBatch raw)
+    {
+        var batch = HudiSchemaNormalizer.Normalize(raw);
+        bool[]? deletes = null;
+        if (deleteMarkerField is not null && batch.Schema.IndexOf(deleteMarkerField) is var marker and >= 0)
+        {
+            if (batch.Columns[marker] is not BooleanVector flags || batch.Schema.Fields[marker] is not PrimitiveField { LogicalType: null })
+            {
+                throw new HudiException($"{location}: column '{deleteMarkerField}' is the delete marker and must be BOOLEAN, not {batch.Schema.Fields[marker].TypeName}");
+            }
+
+            deletes = new bool[batch.RowCount];
+            for (var i = 0; i < deletes.Length; i++)
+            {
+                deletes[i] = !flags.IsNull(i) && flags.Values[i];
+            }
+
+            var keep = Enumerable.Range(0, batch.Columns.Count).Where(c => c != marker).ToArray();
+            batch = new RecordBatch(new ParquetSchema([.. keep.Select(c => batch.Schema.Fields[c])]), [.. keep.Select(c => batch.Columns[c])], batch.RowCount);
+        }
+
+        if (batch.RowCount == 0)
+        {
+            return (batch, deletes);
+        }
+
+        var text = HudiSchemaNormalizer.Describe(batch.Schema.Fields);
+        if (_described is null)
+        {
+            _described = text;
+            if (tableFields is not null)
+            {
+                Schema = SchemaEvolution.Merge(tableFields, batch.Schema.Fields, location);
+                Fields = Schema.Fields;
+            }
+            else
+            {
+                Fields = batch.Schema.Fields;
+            }
+        }
+        else if (text != _described)
+        {
+            throw new HudiException($"the input batches do not share one schema:\n{_described}\nvs\n{text}");
+        }
+
+        return (HudiSchemaNormalizer.Describe(Fields!) == text ? batch : SchemaEvolution.Conform(batch, Fields!), deletes);
+    }
+
+    /// <summary>Refuses rows that would be written without a value for a required column the input lacks.</summary>
+    public void CheckRequired(bool anyRowWritten)
+    {
+        if (anyRowWritten && Schema is { MissingRequired.Count: > 0 } schema)
+        {
+            throw new HudiException($"{location}: the input lacks the required column{(schema.MissingRequired.Count > 1 ? "s" : "")} " +
+                $"{string.Join(", ", schema.MissingRequired.Select(c => $"'{c}'"))} (only nullable columns may be left out)");
+        }
+    }
+}
 
 /// <summary>
 /// The rows of one write, normalized to the table's schema, keyed, and combined so that each key appears once
-/// (the row the ordering ranks newest wins; on a tie the later input row). Held in memory: a write's input is
-/// bounded by the caller (one batch of CDC changes), unlike the table.
+/// (the row the ordering ranks newest wins, a delete like any other version; on a tie the later input row). Held in
+/// memory: a write's input is bounded by the caller (one batch of CDC changes), unlike the table.
 /// </summary>
 internal sealed class InputRecords
 {
-    private InputRecords(List<RecordBatch> batches, IReadOnlyList<Field> fields, List<InputRow> rows, long combinedAway)
+    private InputRecords(List<RecordBatch> batches, IReadOnlyList<Field> fields, List<InputRow> rows, long combinedAway, SchemaMerge? schema)
     {
         Batches = batches;
         Fields = fields;
         Rows = rows;
         CombinedAway = combinedAway;
+        Schema = schema;
     }
 
-    public static InputRecords Empty => new([], [], [], 0);
+    public static InputRecords Empty => new([], [], [], 0, null);
 
     public List<RecordBatch> Batches { get; }
 
-    /// <summary>The table's (normalized) fields, without meta fields; empty for a delete given keys only.</summary>
+    /// <summary>The columns the commit writes, without meta fields; empty for a delete given keys only.</summary>
     public IReadOnlyList<Field> Fields { get; }
 
     /// <summary>One row per key, in input order.</summary>
@@ -33,18 +112,22 @@ internal sealed class InputRecords
 
     public long CombinedAway { get; }
 
+    /// <summary>The input's columns reconciled with the table's (null: keys only, or a table without a schema yet).</summary>
+    public SchemaMerge? Schema { get; }
+
     public RowView View(InputRow row) => Batches[row.Batch].GetRow(row.Row);
 
     /// <summary>
     /// Reads, normalizes, keys and combines <paramref name="source"/>. With <paramref name="globalKeys"/> a key is one
     /// record whatever its partition; otherwise (partition, key) is.
     /// </summary>
+    /// <param name="prepare">Normalizes and checks each batch; null: the batches are used as they are (a delete's keys).</param>
     public static InputRecords Load(
         IEnumerable<RecordBatch> source,
         KeyGenerator keyGenerator,
         IRecordOrdering? ordering,
         bool globalKeys,
-        bool normalize,
+        InputBatches? prepare,
         bool recordKeyOnly = false)
     {
         var batches = new List<RecordBatch>();
@@ -55,32 +138,34 @@ internal sealed class InputRecords
         long combinedAway = 0;
         foreach (var raw in source)
         {
-            var batch = normalize ? HudiSchemaNormalizer.Normalize(raw) : raw;
+            var (batch, deletes) = prepare is null ? (raw, null) : prepare.Prepare(raw);
             if (batch.RowCount == 0)
             {
                 continue;
             }
 
-            var text = HudiSchemaNormalizer.Describe(batch.Schema.Fields);
-            if (described is null)
+            if (prepare is null)
             {
-                fields = batch.Schema.Fields;
-                described = text;
-            }
-            else if (text != described)
-            {
-                throw new HudiException($"the input batches do not share one schema:\n{described}\nvs\n{text}");
+                var text = HudiSchemaNormalizer.Describe(batch.Schema.Fields);
+                described ??= text;
+                if (text != described)
+                {
+                    throw new HudiException($"the input batches do not share one schema:\n{described}\nvs\n{text}");
+                }
             }
 
+            fields ??= prepare?.Fields ?? batch.Schema.Fields;
             var b = batches.Count;
             batches.Add(batch);
             foreach (var view in batch.Rows())
             {
+                var isDelete = deletes?[view.Index] == true;
+
                 // A global delete names records by key alone: its rows need not carry the partition fields.
-                var key = recordKeyOnly
+                var key = recordKeyOnly || (isDelete && globalKeys)
                     ? new HoodieKey(keyGenerator.GetRecordKey(KeyGenerator.FieldReader(view)), "")
                     : keyGenerator.GetKey(view);
-                var row = new InputRow(b, view.Index, key.RecordKey, key.PartitionPath);
+                var row = new InputRow(b, view.Index, key.RecordKey, key.PartitionPath, isDelete);
                 var identity = globalKeys ? key.RecordKey : key.PartitionPath + "\0" + key.RecordKey;
                 if (byIdentity.TryGetValue(identity, out var at))
                 {
@@ -99,7 +184,8 @@ internal sealed class InputRecords
             }
         }
 
-        return new InputRecords(batches, fields ?? [], rows, combinedAway);
+        prepare?.CheckRequired(rows.Exists(r => !r.IsDelete));
+        return new InputRecords(batches, fields ?? [], rows, combinedAway, prepare?.Schema);
     }
 
     /// <summary>The table columns of <paramref name="rows"/>, one batch per input batch they come from, with their keys.</summary>
@@ -109,7 +195,7 @@ internal sealed class InputRecords
         foreach (var group in rows.GroupBy(r => r.Batch).OrderBy(g => g.Key))
         {
             var ordered = group.OrderBy(r => r.Row).ToArray();
-            var data = VectorSelection.Take(Batches[group.Key], [.. ordered.Select(r => r.Row)], names);
+            var data = RowSelection.Take(Batches[group.Key], [.. ordered.Select(r => r.Row)], names);
             yield return (new RecordBatch(new ParquetSchema(Fields), data.Columns, data.RowCount), [.. ordered.Select(r => r.Key)]);
         }
     }

@@ -23,10 +23,13 @@ public sealed record WriteResult
     /// <summary>Input rows dropped because another input row with the same key won the precombine.</summary>
     public long CombinedAway { get; init; }
 
-    /// <summary>Incoming rows not applied because the stored version ranks newer.</summary>
+    /// <summary>Incoming rows (updates and marked deletes) not applied because the stored version ranks newer.</summary>
     public long StaleIgnored { get; init; }
 
-    /// <summary>Input keys to delete that the table does not hold.</summary>
+    /// <summary>
+    /// Input keys to delete that the table does not hold (a delete given to <see cref="HudiWriteClient.DeleteAsync"/>, or
+    /// a row marked by <see cref="HudiWriteOptions.DeleteMarkerField"/>); such rows write nothing.
+    /// </summary>
     public long DeletesNotFound { get; init; }
 
     /// <summary>Base files written (new file groups and rewritten ones).</summary>
@@ -38,6 +41,15 @@ public sealed record WriteResult
 
     /// <summary>File groups replaced (insert-overwrite).</summary>
     public int FileGroupsReplaced { get; init; }
+
+    /// <summary>True when the commit changed the table's columns (schema evolution: new columns, wider types, made nullable).</summary>
+    public bool SchemaEvolved { get; init; }
+
+    /// <summary>
+    /// File groups rewritten only to give their rows the commit's new columns (no input row touched them); they are
+    /// counted in <see cref="FileGroupsRewritten"/> too.
+    /// </summary>
+    public int FileGroupsRewrittenForSchema { get; init; }
 
     /// <summary>Base files whose footer the index read (min/max key and bloom filter).</summary>
     public int IndexFootersRead { get; init; }

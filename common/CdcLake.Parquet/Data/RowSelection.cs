@@ -1,22 +1,20 @@
-using CdcLake.Parquet;
-
-namespace CdcLake.Hudi.Internal;
+namespace CdcLake.Parquet;
 
 /// <summary>
-/// Copies chosen rows of a batch into a new one (Arrow's "take"), nested columns included: the incremental
-/// read keeps only the rows of the commits it was asked for.
+/// Copies chosen rows of a batch into a new one (Arrow's "take"), nested columns included: an incremental read
+/// keeps the rows of the commits it was asked for, a merge the rows that win.
 /// </summary>
-internal static class VectorSelection
+public static class RowSelection
 {
     /// <summary>Rows <paramref name="rows"/> (ascending indices) of <paramref name="batch"/>, columns <paramref name="keep"/> only.</summary>
-    public static RecordBatch Take(RecordBatch batch, int[] rows, IReadOnlyList<string> keep)
+    public static RecordBatch Take(this RecordBatch batch, int[] rows, IReadOnlyList<string> keep)
     {
         var vectors = keep.Select(name => Take(batch[name], rows)).ToArray();
         return new RecordBatch(new ParquetSchema([.. vectors.Select(v => v.Field)]), vectors, rows.Length);
     }
 
     /// <summary>The same columns, <paramref name="keep"/> only, without copying rows.</summary>
-    public static RecordBatch Project(RecordBatch batch, IReadOnlyList<string> keep)
+    public static RecordBatch Project(this RecordBatch batch, IReadOnlyList<string> keep)
     {
         if (keep.Count == batch.Columns.Count && keep.Select((name, i) => batch.Schema.Fields[i].Name == name).All(same => same))
         {

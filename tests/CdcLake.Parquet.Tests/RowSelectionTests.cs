@@ -1,13 +1,12 @@
 using System.Text;
-using CdcLake.Hudi.Internal;
 using CdcLake.Parquet;
 using FluentAssertions;
 using Xunit;
 
-namespace CdcLake.Hudi.Tests;
+namespace CdcLake.Parquet.Tests;
 
 /// <summary>Selecting rows of a batch (the incremental read's filter), nulls and nesting included.</summary>
-public sealed class VectorSelectionTests
+public sealed class RowSelectionTests
 {
     [Fact]
     public void Taking_rows_keeps_their_values_and_nulls_at_every_level()
@@ -15,7 +14,7 @@ public sealed class VectorSelectionTests
         var batch = Batch();
         int[] rows = [0, 2, 3];
 
-        var taken = VectorSelection.Take(batch, rows, ["s", "l", "m", "id", "flag"]);
+        var taken = RowSelection.Take(batch, rows, ["s", "l", "m", "id", "flag"]);
 
         taken.RowCount.Should().Be(3);
         taken.Schema.Fields.Select(f => f.Name).Should().Equal("s", "l", "m", "id", "flag");
@@ -29,15 +28,15 @@ public sealed class VectorSelectionTests
 
         taken["id"].IsNull(1).Should().BeTrue();
         taken["l"].GetValue(2).Should().BeNull();
-        VectorSelection.Take(batch, [], ["s", "l", "m"]).RowCount.Should().Be(0);
+        RowSelection.Take(batch, [], ["s", "l", "m"]).RowCount.Should().Be(0);
     }
 
     [Fact]
     public void Projecting_without_a_change_returns_the_batch_itself()
     {
         var batch = Batch();
-        VectorSelection.Project(batch, ["id", "s", "l", "m", "flag"]).Should().BeSameAs(batch);
-        VectorSelection.Project(batch, ["m", "id"]).Schema.Fields.Select(f => f.Name).Should().Equal("m", "id");
+        RowSelection.Project(batch, ["id", "s", "l", "m", "flag"]).Should().BeSameAs(batch);
+        RowSelection.Project(batch, ["m", "id"]).Schema.Fields.Select(f => f.Name).Should().Equal("m", "id");
     }
 
     // Four rows: id 1, 2, null, 4; s a string (null in row 1); l a list of ints (row 3 null, row 1 empty);

@@ -1,0 +1,434 @@
+using System.Diagnostics;
+using CdcLake.Hudi;
+using CdcLake.Parquet;
+using CdcLake.Storage;
+
+namespace CdcLake.Cdc.Internal;
+
+/// <summary>
+/// One table's run of the merge job (MERGE.md). The plan, under the table lock throughout:
+/// <list type="number">
+/// <item>List the DMS folder; read the latest checkpoint, tombstone set and ordering from the table's last job commit.</item>
+/// <item>Select the files the checkpoint has not seen (late files and full reloads included).</item>
+/// <item>LOAD files: a full reload replaces the table (insert-overwrite of the whole table, tombstones cleared);
+///   a first load bulk-inserts; more of a running load upserts. One commit, checkpoint inside.</item>
+/// <item>CDC files, in chunks that fit the memory budget: read, keep per key the last change, drop changes older than
+///   the key's tombstone, then one upsert commit holding updates, inserts and deletes (a delete is a row flagged
+///   <c>_hoodie_is_deleted</c>; the stored row wins when its <c>_cdc_order</c> is later), with the new tombstone set and
+///   the advanced checkpoint in its extraMetadata.</item>
+/// </list>
+/// Every commit is atomic (Hudi's commit file), and the checkpoint inside it says which files it holds: a crash
+/// anywhere leaves the table at its last commit, and the rerun selects exactly the files not yet committed.
+/// </summary>
+internal sealed class TableMerge(TableSpec spec, MergeOptions options)
+{
+    /// <summary>The marker column of a delete in the write client's input (Hudi's convention; never stored).</summary>
+    public const string DeleteMarker = "_hoodie_is_deleted";
+
+    /// <summary>Decoded changes take about this many times their compressed file size in memory (rows, keys, orders).</summary>
+    private const long MemoryPerFileByte = 8;
+
+    /// <summary>Hudi's payload that keeps the record with the greater ordering value, stored or incoming.</summary>
+    public const string PayloadClass = "org.apache.hudi.common.model.DefaultHoodieRecordPayload";
+
+    private readonly List<string> _commits = [];
+    private readonly List<string> _warnings = [];
+    private readonly HashSet<string> _handled = new(StringComparer.Ordinal);
+    private int _files;
+    private int _filesTotal;
+    private long _rowsRead;
+    private long _inserts;
+    private long _updates;
+    private long _deletes;
+    private long _stale;
+    private long _quarantined;
+    private long _tombstones;
+    private int _filesWritten;
+    private int _filesRewritten;
+    private long _bytes;
+    private bool _reload;
+    private bool _sawUpdates;
+
+    public async Task<TableSummary> RunAsync(CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        if (!spec.Enabled)
+        {
+            return Summary(MergeStatus.Disabled, watch, null);
+        }
+
+        try
+        {
+            var status = await MergeAsync(cancellationToken).ConfigureAwait(false);
+            return Summary(status, watch, null);
+        }
+        catch (Exception e) when (e is CdcDataException or HudiException or ParquetException or StorageException or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+        {
+            return Summary(MergeStatus.Failed, watch, e.Message);
+        }
+    }
+
+    private async Task<MergeStatus> MergeAsync(CancellationToken cancellationToken)
+    {
+        using var source = ObjectStores.For(spec.Source);
+        using var target = ObjectStores.For(spec.Target);
+        Report("discover");
+        var listing = await DmsDiscovery.ListAsync(source, cancellationToken: cancellationToken).ConfigureAwait(false);
+        _warnings.AddRange(listing.Warnings);
+        _warnings.AddRange(listing.Unrecognized.Select(f => $"{f.Path}: not a DMS data file name, not merged ({f.Reason})"));
+        var state = await TableState.LoadAsync(target, cancellationToken).ConfigureAwait(false);
+        var selection = state.Checkpoint.SelectNew(listing);
+        if (selection.IsEmpty)
+        {
+            return MergeStatus.UpToDate;
+        }
+
+        if (options.DryRun)
+        {
+            var planned = await ChangeReader.OpenAsync(source, spec, selection.All, ReaderOptions(state), cancellationToken).ConfigureAwait(false);
+            _files = planned.Files.Count;
+            _reload = selection.FullReload;
+            _warnings.AddRange(planned.Schema.Warnings);
+            return MergeStatus.Planned;
+        }
+
+        var provider = options.LockProvider ?? DefaultLockProvider(target);
+        var lockKey = target.PathOf("").ToString();
+        await using var held = await provider.AcquireAsync(lockKey, TableLockOwner.Create(), cancellationToken).ConfigureAwait(false);
+
+        // Another run may have committed between the first look and the lock: decide on what is there now.
+        state = await TableState.LoadAsync(target, cancellationToken).ConfigureAwait(false);
+        selection = state.Checkpoint.SelectNew(listing);
+        _filesTotal = selection.LoadFiles.Count + selection.CdcFiles.Count;
+        var client = new HudiWriteClient(target, "", WriteOptions(held, lockKey));
+
+        if (selection.LoadFiles.Count > 0 || selection.CdcBeforeReload.Count > 0)
+        {
+            state = await MergeLoadAsync(source, target, client, state, selection, cancellationToken).ConfigureAwait(false);
+            selection = state.Checkpoint.SelectNew(listing);
+        }
+
+        while (selection.CdcFiles.Count > 0)
+        {
+            var chunk = TakeChunk(selection.CdcFiles);
+            state = await MergeChangesAsync(source, target, client, state, selection, chunk, cancellationToken).ConfigureAwait(false);
+            selection = state.Checkpoint.SelectNew(listing);
+        }
+
+        if (_sawUpdates && spec.BeforeImageKeyColumns is null)
+        {
+            _warnings.Add("no before-image key columns are configured (beforeImageKey): an update that changed a record key leaves its old row behind (a ghost row)");
+        }
+
+        Report("done");
+        return MergeStatus.Merged;
+    }
+
+    private async Task<TableState> MergeLoadAsync(IObjectStore source, IObjectStore target, HudiWriteClient client, TableState state, FileSelection selection, CancellationToken cancellationToken)
+    {
+        Report("read");
+        var reader = await ChangeReader.OpenAsync(source, spec, selection.LoadFiles, ReaderOptions(state), cancellationToken).ConfigureAwait(false);
+        _warnings.AddRange(reader.Schema.Warnings);
+        await EnsureTableAsync(target, state, reader.Schema, cancellationToken).ConfigureAwait(false);
+        var handled = selection.LoadFiles.Concat(selection.CdcBeforeReload).ToList();
+        MarkHandled(handled);
+        var checkpoint = state.Checkpoint.Advance(selection, handled, CheckpointOptions());
+        var extra = new Dictionary<string, string>(StringComparer.Ordinal) { [CdcCheckpoint.ExtraMetadataKey] = checkpoint.ToJson() };
+        if (state.Ordering is { } ordering)
+        {
+            extra[TableState.OrderingKey] = ordering;
+        }
+
+        if (!selection.FullReload && state.TombstonesPath is { } tombstones)
+        {
+            extra[TombstoneSet.ExtraMetadataKey] = tombstones;
+        }
+
+        var badRows = new List<BadRow>();
+        var rows = Stream(reader, badRows, target, cancellationToken);
+        WriteResult result;
+        Report("write");
+        if (selection.FullReload)
+        {
+            _reload = true;
+            _warnings.Add($"full reload: {selection.ReloadReason}; the table's rows were replaced by the reloaded ones");
+            result = await client.InsertOverwriteAsync(rows, wholeTable: true, extra, cancellationToken).ConfigureAwait(false);
+        }
+        else if (!state.HasBaseFiles)
+        {
+            result = await client.BulkInsertAsync(rows, extra, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            result = await client.UpsertAsync(rows, extra, cancellationToken).ConfigureAwait(false);
+        }
+
+        Account(result);
+        return await TableState.LoadAsync(target, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TableState> MergeChangesAsync(
+        IObjectStore source, IObjectStore target, HudiWriteClient client, TableState state, FileSelection selection, IReadOnlyList<DmsFile> chunk, CancellationToken cancellationToken)
+    {
+        Report("read");
+        var reader = await ChangeReader.OpenAsync(source, spec, chunk, ReaderOptions(state), cancellationToken).ConfigureAwait(false);
+        _warnings.AddRange(reader.Schema.Warnings);
+        var ordering = string.Join(",", reader.Schema.Ordering);
+        if (state.Ordering is { } recorded && recorded != ordering)
+        {
+            throw new CdcDataException(chunk[0].Path, null, null,
+                $"the table's _cdc_order values were built from the ordering columns [{recorded}], these changes from [{ordering}]: the ordering of a table cannot change (reload the table into a new target to change it)");
+        }
+
+        var changes = new ChangeDeduplicator();
+        var badRows = new List<BadRow>();
+        await foreach (var batch in reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            changes.Add(batch);
+            badRows.AddRange(batch.BadRows);
+            _rowsRead += batch.Count;
+            Report("read");
+        }
+
+        _sawUpdates |= changes.Stats.Updates > 0;
+        await EnsureTableAsync(target, state, reader.Schema, cancellationToken).ConfigureAwait(false);
+        var now = options.Clock.GetUtcNow();
+        var tombstones = await TombstoneSet.LoadAsync(target, state.TombstonesPath, cancellationToken).ConfigureAwait(false);
+        var winners = new List<Change>(changes.Count);
+        foreach (var change in changes.InOrder())
+        {
+            var order = change.Order.ToString();
+            if (tombstones.Blocks(change.Key, order))
+            {
+                _stale++;
+                continue;
+            }
+
+            if (change.IsDelete)
+            {
+                tombstones.Deleted(change.Key, order, now);
+            }
+            else
+            {
+                tombstones.Upserted(change.Key);
+            }
+
+            winners.Add(change);
+        }
+
+        tombstones.Expire(now - spec.TombstoneRetention);
+        _tombstones += tombstones.Added;
+
+        MarkHandled(chunk);
+        var checkpoint = state.Checkpoint.Advance(selection, chunk, CheckpointOptions());
+        var extra = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [CdcCheckpoint.ExtraMetadataKey] = checkpoint.ToJson(),
+            [TableState.OrderingKey] = ordering,
+        };
+        var tombstonePath = tombstones.Changed ? await tombstones.SaveAsync(target, now, cancellationToken).ConfigureAwait(false) : tombstones.Path;
+        if (tombstonePath is not null)
+        {
+            extra[TombstoneSet.ExtraMetadataKey] = tombstonePath;
+        }
+
+        await QuarantineAsync(target, badRows, cancellationToken).ConfigureAwait(false);
+        Report("write");
+        var result = await client.UpsertAsync(WriteBatches(winners), extra, cancellationToken).ConfigureAwait(false);
+        Account(result);
+        return await TableState.LoadAsync(target, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The winning changes as the write client's input: the change rows, with their key and a delete flag.</summary>
+    private static IEnumerable<RecordBatch> WriteBatches(List<Change> winners)
+    {
+        foreach (var group in winners.GroupBy(c => c.Batch))
+        {
+            var items = group.OrderBy(c => c.Index).ToList();
+            var payload = group.Key.Payload;
+            var rows = payload.Take([.. items.Select(c => c.Index)], [.. payload.Schema.Fields.Select(f => f.Name)]);
+            var keyField = new PrimitiveField(HoodieMetaFields.RecordKey, PhysicalType.ByteArray, LogicalType.String, Repetition.Required);
+            var deleteField = new PrimitiveField(DeleteMarker, PhysicalType.Boolean, repetition: Repetition.Required);
+            var keys = VectorConversion.Strings(keyField, [.. items.Select(c => c.Key)]);
+            var deletes = new BooleanVector(deleteField, [.. items.Select(c => c.IsDelete)], items.Count);
+            yield return new RecordBatch(
+                new ParquetSchema([.. rows.Schema.Fields, keyField, deleteField]),
+                [.. rows.Columns, keys, deletes],
+                items.Count);
+        }
+    }
+
+    /// <summary>The rows of a LOAD read, streamed into the writer; bad rows are quarantined once the input ends (before the commit).</summary>
+    private IEnumerable<RecordBatch> Stream(ChangeReader reader, List<BadRow> badRows, IObjectStore target, CancellationToken cancellationToken)
+    {
+        foreach (var batch in reader.ReadAsync(cancellationToken).ToBlockingEnumerable(cancellationToken))
+        {
+            _rowsRead += batch.Count;
+            badRows.AddRange(batch.BadRows);
+            Report("write");
+            if (batch.BadRows.Count == 0)
+            {
+                yield return batch.Payload;
+            }
+            else
+            {
+                var good = Enumerable.Range(0, batch.Count).Except(batch.BadRows.Select(r => (int)(r.Row - batch.FirstRow))).ToArray();
+                yield return batch.Payload.Take(good, [.. batch.Payload.Schema.Fields.Select(f => f.Name)]);
+            }
+        }
+
+        QuarantineAsync(target, badRows, cancellationToken).GetAwaiter().GetResult();
+    }
+
+    private async Task QuarantineAsync(IObjectStore target, List<BadRow> badRows, CancellationToken cancellationToken)
+    {
+        if (badRows.Count == 0)
+        {
+            return;
+        }
+
+        await QuarantineWriter.WriteAsync(target, badRows, options.Clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        _quarantined += badRows.Count;
+    }
+
+    /// <summary>Creates the table on its first commit, with the changes' schema and <c>_cdc_order</c> as the precombine field.</summary>
+    private async Task EnsureTableAsync(IObjectStore target, TableState state, ChangeSchema schema, CancellationToken cancellationToken)
+    {
+        if (state.Table is not null)
+        {
+            return;
+        }
+
+        var table = new NewTableOptions
+        {
+            TableName = spec.Name,
+            DatabaseName = spec.Database,
+            RecordKeyFields = spec.RecordKey,
+            PrecombineField = CdcOrder.ColumnName,
+            PartitionFields = spec.PartitionBy,
+            KeyGeneratorClass = spec.KeyGeneratorClass,
+            HiveStylePartitioning = spec.HiveStylePartitioning,
+
+            // So that a Spark writer of the same table also keeps a stored row whose _cdc_order is later.
+            ExtraProperties = [new(HoodieTableConfig.PayloadClass.Key, PayloadClass)],
+        };
+        await HudiWriteClient.CreateTableAsync(target, "", table, schema.Schema, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The CDC files of the next commit: a prefix of the selection whose decoded changes fit the budget (at least one file).</summary>
+    private List<DmsFile> TakeChunk(IReadOnlyList<DmsFile> files)
+    {
+        var chunk = new List<DmsFile>();
+        long estimate = 0;
+        foreach (var file in files)
+        {
+            if (!_handled.Add(file.Identity.ToString()))
+            {
+                throw new InvalidOperationException($"{file.Path} was selected again after this run committed it: the checkpoint did not advance");
+            }
+
+            var size = file.Size * MemoryPerFileByte;
+            if (chunk.Count > 0 && estimate + size > options.MemoryBudgetBytes)
+            {
+                _handled.Remove(file.Identity.ToString());
+                break;
+            }
+
+            chunk.Add(file);
+            estimate += size;
+        }
+
+        return chunk;
+    }
+
+    private void MarkHandled(IEnumerable<DmsFile> files)
+    {
+        foreach (var file in files)
+        {
+            _files++;
+            _handled.Add(file.Identity.ToString());
+        }
+    }
+
+    private void Account(WriteResult result)
+    {
+        if (result.InstantTime is { } instant)
+        {
+            _commits.Add(instant);
+        }
+
+        _inserts += result.Inserts;
+        _updates += result.Updates;
+        _deletes += result.Deletes;
+        _stale += result.StaleIgnored;
+        _filesWritten += result.FilesWritten;
+        _filesRewritten += result.FileGroupsRewritten;
+        _bytes += result.BytesWritten;
+    }
+
+    private ChangeReaderOptions ReaderOptions(TableState state) => new()
+    {
+        TableSchema = state.Schema,
+        CollectBadRows = spec.Quarantine,
+    };
+
+    private CheckpointOptions CheckpointOptions() => new() { LateFileWindow = spec.LateFileWindow };
+
+    private HudiWriteOptions WriteOptions(ITableLock held, string lockKey) => new()
+    {
+        LockProvider = new HeldTableLockProvider(held),
+        LockKey = lockKey,
+        TargetFileSizeBytes = spec.Write.MaxFileSizeBytes,
+        SmallFileLimitBytes = spec.Write.SmallFileLimitBytes,
+        Codec = CodecOf(spec.Write.Codec),
+        CleanerCommitsRetained = spec.Write.CleanRetainCommits,
+        AutoClean = true,
+
+        // Key-only deletes carry no partition value, and a key's partition value may change: on a partitioned table
+        // a key is found in whichever partition holds it.
+        IndexType = spec.PartitionBy.Count > 0 ? HudiIndexType.GlobalBloom : HudiIndexType.Bloom,
+        Ordering = new PrecombineFieldOrdering(CdcOrder.ColumnName),
+        DeleteMarkerField = DeleteMarker,
+        Observer = options.WriteObserver,
+    };
+
+    private static ParquetCodec CodecOf(string codec) => codec switch
+    {
+        "gzip" => ParquetCodec.Gzip,
+        "zstd" => ParquetCodec.Zstd,
+        "none" => ParquetCodec.None,
+        _ => ParquetCodec.Snappy,
+    };
+
+    private static LocalFileLockProvider DefaultLockProvider(IObjectStore target) =>
+        target.Root.IsLocal
+            ? new LocalFileLockProvider()
+            : throw new HudiException($"{target.Root}: a table on S3 needs a lock provider (MergeOptions.LockProvider, e.g. a DynamoDbLockProvider); the local lock file only works on a local file system");
+
+    private void Report(string stage) =>
+        options.Progress?.Report(new MergeProgress(spec.Name, stage, _files, _filesTotal, _rowsRead));
+
+    private TableSummary Summary(MergeStatus status, Stopwatch watch, string? error) => new()
+    {
+        Table = spec.Name,
+        Database = spec.Database,
+        Target = spec.Target,
+        Status = status,
+        Error = error,
+        Files = _files,
+        RowsRead = _rowsRead,
+        Inserts = _inserts,
+        Updates = _updates,
+        Deletes = _deletes,
+        StaleIgnored = _stale,
+        Quarantined = _quarantined,
+        Tombstones = _tombstones,
+        FilesWritten = _filesWritten,
+        FilesRewritten = _filesRewritten,
+        BytesWritten = _bytes,
+        Commits = [.. _commits],
+        FullReload = _reload,
+        Warnings = [.. _warnings.Distinct()],
+        Seconds = Math.Round(watch.Elapsed.TotalSeconds, 3),
+    };
+}
