@@ -68,7 +68,10 @@ internal static class HudiBenchmark
         Console.WriteLine($"CdcLake bulk insert: {Sides.Text(oursBulkRun.Result[0][0])} rows in {Sides.Text(oursBulkRun.Result[0][1])} files, {Measurement.Describe(oursBulkRun.Result[0][2].GetInt64())}; "
             + $"DuckDB: {Directory.GetFiles(duckBulk).Length} files, {Measurement.Describe(Directory.GetFiles(duckBulk).Sum(f => new FileInfo(f).Length))}");
         Console.WriteLine($"CdcLake upsert: {Sides.Text(oursUpsertRun.Result[0][0])} updates, {Sides.Text(oursUpsertRun.Result[0][1])} inserts, "
-            + $"{Sides.Text(oursUpsertRun.Result[0][2])} file groups rewritten, {Sides.Text(oursUpsertRun.Result[0][3])} created, {Measurement.Describe(oursUpsertRun.Result[0][4].GetInt64())} written");
+            + $"{Sides.Text(oursUpsertRun.Result[0][2])} file groups rewritten, {Sides.Text(oursUpsertRun.Result[0][3])} created, {Measurement.Describe(oursUpsertRun.Result[0][4].GetInt64())} written; "
+            + $"index: {Sides.Text(oursUpsertRun.Result[0][6])} footers read, {Sides.Text(oursUpsertRun.Result[0][7])} files' keys read");
+        Console.WriteLine($"CdcLake bulk insert profile: {Sides.Text(oursBulkRun.Result[0][3])}");
+        Console.WriteLine($"CdcLake upsert profile: {Sides.Text(oursUpsertRun.Result[0][5])}");
         Console.WriteLine($"load average (1 min) at the start {loadAtStart}, at the end {Sides.LoadAverage()} (2 cores)");
         Console.WriteLine($"checked: both tables hold {fingerprint} rows with equal fingerprints (count, sum(id), sum(hash(row)), sum(amount)) after each step");
         return 0;
@@ -82,8 +85,9 @@ internal static class HudiBenchmark
         Directory.CreateDirectory(tableDir);
         using var store = ObjectStores.For(tableDir);
         await HudiWriteClient.CreateTableAsync(store, "", new NewTableOptions { TableName = TableName, RecordKeyFields = ["id"], PrecombineField = "updated_at" }, OrderRows.Schema);
-        var result = await Client(store).BulkInsertAsync(OrderRows.Batches(rows, k => 2 * k, version: 0));
-        Sides.Report(watch.Elapsed.TotalSeconds, cpu, new[] { new object[] { result.Inserts, result.FilesWritten, result.BytesWritten } });
+        var clock = new PhaseClock();
+        var result = await Client(store, clock).BulkInsertAsync(OrderRows.Batches(rows, k => 2 * k, version: 0));
+        Sides.Report(watch.Elapsed.TotalSeconds, cpu, new[] { new object[] { result.Inserts, result.FilesWritten, result.BytesWritten, clock.Describe() } });
         return 0;
     }
 
@@ -94,8 +98,12 @@ internal static class HudiBenchmark
         var watch = Stopwatch.StartNew();
         using var store = ObjectStores.For(tableDir);
         var (updates, inserts) = ChangeCounts(rows);
-        var result = await Client(store).UpsertAsync(OrderRows.Batches(updates + inserts, j => ChangeKey(rows, j), version: 1));
-        Sides.Report(watch.Elapsed.TotalSeconds, cpu, new[] { new object[] { result.Updates, result.Inserts, result.FileGroupsRewritten, result.FileGroupsCreated, result.BytesWritten } });
+        var clock = new PhaseClock();
+        var result = await Client(store, clock).UpsertAsync(OrderRows.Batches(updates + inserts, j => ChangeKey(rows, j), version: 1));
+        Sides.Report(watch.Elapsed.TotalSeconds, cpu, new[]
+        {
+            new object[] { result.Updates, result.Inserts, result.FileGroupsRewritten, result.FileGroupsCreated, result.BytesWritten, clock.Describe(), result.IndexFootersRead, result.IndexFilesProbed },
+        });
         return 0;
     }
 
@@ -129,8 +137,8 @@ internal static class HudiBenchmark
         return 0;
     }
 
-    private static HudiWriteClient Client(IObjectStore store) =>
-        new(store, "", new HudiWriteOptions { LockProvider = new LocalFileLockProvider(), Codec = ParquetCodec.Snappy });
+    private static HudiWriteClient Client(IObjectStore store, IWriteObserver observer) =>
+        new(store, "", new HudiWriteOptions { LockProvider = new LocalFileLockProvider(), Codec = ParquetCodec.Snappy, Observer = observer });
 
     /// <summary>Stored keys are even (0, 2, …); the upsert's new keys are odd, so they fall between stored ones.</summary>
     private static string BulkKeys(long rows) => $"SELECT 2 * k AS id, 0 AS v FROM range({rows}) t(k)";

@@ -139,7 +139,7 @@ internal static class MergeBenchmark
         var cpu = Sides.CpuSeconds();
         var phases = new PhaseClock();
         var spec = new TableSpec { Name = Table, Database = "sales", Source = source, Target = target, RecordKey = ["id"], Ordering = ["AR_H_CHANGE_SEQ"] };
-        var options = new MergeOptions { Parallelism = threads, Progress = phases };
+        var options = new MergeOptions { Parallelism = threads, Progress = phases, WriteObserver = phases };
         var summary = await MergeJob.MergeTableAsync(spec, options);
         var seconds = phases.Elapsed;
         if (summary.Status != MergeStatus.Merged)
@@ -158,39 +158,6 @@ internal static class MergeBenchmark
             new object[] { phases.Describe() },
         });
         return 0;
-    }
-
-    /// <summary>Times the job's stages from its progress reports (called synchronously, on the job's thread).</summary>
-    private sealed class PhaseClock : IProgress<MergeProgress>
-    {
-        private readonly Stopwatch _watch = Stopwatch.StartNew();
-        private readonly List<(string Stage, double Start)> _stages = [];
-
-        public double Elapsed => _watch.Elapsed.TotalSeconds;
-
-        public void Report(MergeProgress value)
-        {
-            lock (_stages)
-            {
-                if (_stages.Count == 0 || _stages[^1].Stage != value.Stage)
-                {
-                    _stages.Add((value.Stage, _watch.Elapsed.TotalSeconds));
-                }
-            }
-        }
-
-        public string Describe()
-        {
-            var end = Elapsed;
-            var text = new StringBuilder();
-            for (var i = 0; i < _stages.Count; i++)
-            {
-                var until = i + 1 < _stages.Count ? _stages[i + 1].Start : end;
-                text.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ", ")}{_stages[i].Stage} {until - _stages[i].Start:F1}s");
-            }
-
-            return _stages.Count == 0 ? "no progress reported" : $"start {_stages[0].Start:F1}s, " + text;
-        }
     }
 
     private static long LoadFiles(long rows) => (rows + LoadFileRows - 1) / LoadFileRows;
