@@ -5,7 +5,7 @@ namespace CdcLake.Cli;
 
 /// <summary>
 /// The <c>cdclake</c> command tree and how it is run. Each command group lives in its own class under
-/// Commands/ and is added here (<c>parquet</c>, <c>hudi</c>, <c>sample</c>; <c>run</c>, <c>merge</c> later); the
+/// Commands/ and is added here (<c>parquet</c>, <c>hudi</c>, <c>sample</c>, <c>run</c>, <c>merge</c>); the
 /// rendering of values and metadata lives under Output/, shared by the groups.
 /// </summary>
 public static class CliApp
@@ -16,6 +16,8 @@ public static class CliApp
         root.Add(ParquetCommands.Create(parquetIo ?? ParquetIo.Default));
         root.Add(HudiCommands.Create(tableStores ?? TableStores.Default));
         root.Add(SampleCommands.Create());
+        root.Add(MergeCommands.Run());
+        root.Add(MergeCommands.Merge());
         return root;
     }
 

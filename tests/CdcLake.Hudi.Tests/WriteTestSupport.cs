@@ -270,11 +270,15 @@ public sealed class HudiWriteOptionsBuilder
 
     public IWriteObserver? Observer { get; set; }
 
+    /// <summary>False: a failure leaves the write pending, as a crash does.</summary>
+    public bool AbortOnFailure { get; set; } = true;
+
     public ParquetCodec Codec { get; set; } = ParquetCodec.Gzip;
 
     public HudiWriteOptions Build() => new()
     {
         LockProvider = NoLockForTests.Instance,
+        AbortOnFailure = AbortOnFailure,
         TargetFileSizeBytes = TargetFileSizeBytes,
         SmallFileLimitBytes = SmallFileLimitBytes,
         RecordSizeEstimate = RecordSizeEstimate,

@@ -38,7 +38,15 @@ internal sealed class CommitWriter(
 
     private bool IsReplace => operation is WriteOperationType.InsertOverwrite or WriteOperationType.InsertOverwriteTable;
 
-    private string Action => IsReplace ? HoodieActions.ReplaceCommit : HoodieActions.Commit;
+    public string Action => IsReplace ? HoodieActions.ReplaceCommit : HoodieActions.Commit;
+
+    public string Instant => instant;
+
+    /// <summary>True once the commit file exists: from then on the write stands, whatever fails after.</summary>
+    public bool Published { get; private set; }
+
+    /// <summary>The partition metadata files this write created (an aborted write removes them).</summary>
+    public List<string> PartitionMetadataCreated { get; } = [];
 
     public async Task<WriteResult> RunAsync(ITableLock tableLock, IReadOnlyDictionary<string, string>? extraMetadata, CancellationToken cancellationToken)
     {
@@ -77,29 +85,42 @@ internal sealed class CommitWriter(
         }
 
         var metadata = new HoodieCommitMetadata { OperationType = operation };
-        var task = 0;
         long inserts = 0, updates = 0, deletes = 0, bytes = 0;
         int rewritten = 0, created = 0;
-        foreach (var work in _existing.Values.OrderBy(w => w.Partition, StringComparer.Ordinal).ThenBy(w => w.FileId, StringComparer.Ordinal))
+
+        // File groups are independent: with WriteParallelism > 1 several are rewritten or created at once. The task
+        // numbers (part of the file names' write tokens) are fixed first, so the names do not depend on timing.
+        var jobs = _existing.Values.OrderBy(w => w.Partition, StringComparer.Ordinal).ThenBy(w => w.FileId, StringComparer.Ordinal)
+            .Select(w => (Work: w, Merge: true))
+            .Concat(_created.Select(w => (Work: w, Merge: false)))
+            .ToList();
+        var stats = new HoodieWriteStat?[jobs.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, jobs.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.WriteParallelism), CancellationToken = cancellationToken },
+            async (task, ct) => stats[task] = jobs[task].Merge
+                ? await MergeAsync(jobs[task].Work, task, ct).ConfigureAwait(false)
+                : await CreateAsync(jobs[task].Work, task, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        for (var i = 0; i < jobs.Count; i++)
         {
-            var stat = await MergeAsync(work, task++, cancellationToken).ConfigureAwait(false);
-            if (stat is not null)
+            if (stats[i] is not { } stat)
             {
-                metadata.AddWriteStat(stat);
+                continue;
+            }
+
+            metadata.AddWriteStat(stat);
+            (inserts, updates, deletes, bytes) = (inserts + stat.NumInserts, updates + stat.NumUpdateWrites, deletes + stat.NumDeletes, bytes + stat.TotalWriteBytes);
+            if (jobs[i].Merge)
+            {
                 rewritten++;
-                (inserts, updates, deletes, bytes) = (inserts + stat.NumInserts, updates + stat.NumUpdateWrites, deletes + stat.NumDeletes, bytes + stat.TotalWriteBytes);
+            }
+            else
+            {
+                created++;
             }
         }
 
         _schemaRewrites = _existing.Values.Count(w => w.ForSchemaOnly);
-
-        foreach (var work in _created)
-        {
-            var stat = await CreateAsync(work, task++, cancellationToken).ConfigureAwait(false);
-            metadata.AddWriteStat(stat);
-            created++;
-            (inserts, bytes) = (inserts + stat.NumInserts, bytes + stat.TotalWriteBytes);
-        }
 
         if (schemaJson is not null)
         {
@@ -127,6 +148,7 @@ internal sealed class CommitWriter(
         tableLock.EnsureHeld();
         var completed = requested with { State = InstantState.Completed };
         await store.CreateAsync(table.PathOf($"{timeline}/{completed.FileName(TimelineLayout.V6)}"), metadata.ToUtf8Bytes(), cancellationToken).ConfigureAwait(false);
+        Published = true;
         options.Observer?.OnStep(WriteStep.Completed, instant);
 
         // 8. Markers are only needed to roll back a failed write.
@@ -380,6 +402,7 @@ internal sealed class CommitWriter(
 
         tableLock.EnsureHeld();
         await store.CreateAsync(table.PathOf($"{timeline}/{(requested with { State = InstantState.Completed }).FileName(TimelineLayout.V6)}"), metadata.ToUtf8Bytes(), cancellationToken).ConfigureAwait(false);
+        Published = true;
         options.Observer?.OnStep(WriteStep.Completed, instant);
         await store.DeletePrefixAsync(table.PathOf($"{HudiTable.MetaFolderName}/.temp/{instant}"), cancellationToken).ConfigureAwait(false);
         HudiWriteClient.EnsureLocalFolder(store, table.PathOf($"{HudiTable.MetaFolderName}/.temp"));
@@ -712,6 +735,7 @@ internal sealed class CommitWriter(
         try
         {
             await store.CreateAsync(path, HoodiePartitionMetadata.ForPartition(partition, instant).ToBytes(), cancellationToken).ConfigureAwait(false);
+            PartitionMetadataCreated.Add(path);
             options.Observer?.OnStep(WriteStep.PartitionMetadataWritten, partition);
         }
         catch (ObjectExistsException)
@@ -784,7 +808,7 @@ internal sealed class CommitWriter(
                         deletesMet++;
                         if (deleter is { } d && ordering is not null && ordering.Compare(input.View(d), batch.GetRow(i)) < 0)
                         {
-                            _staleIgnored++;
+                            Interlocked.Increment(ref _staleIgnored);
                             keep.Add(i);
                         }
                         else
@@ -796,7 +820,7 @@ internal sealed class CommitWriter(
                     {
                         if (ordering is not null && ordering.Compare(input.View(row), batch.GetRow(i)) < 0)
                         {
-                            _staleIgnored++;
+                            Interlocked.Increment(ref _staleIgnored);
                             keep.Add(i);
                         }
                         else
@@ -827,7 +851,7 @@ internal sealed class CommitWriter(
             }
 
             inserts = appended.Count;
-            _deletesNotFound += work.Deletes.Count - deletesMet;
+            Interlocked.Add(ref _deletesNotFound, work.Deletes.Count - deletesMet);
             if (updates + deletes + inserts == 0 && !conform && Schema?.Evolved != true)
             {
                 // Every incoming version was older than the stored one: the file group stays as it is. Disposing the

@@ -14,8 +14,11 @@ namespace CdcLake.Hudi;
 /// <list type="number">
 /// <item>Recover: finish interrupted rollbacks and cleans, roll back every pending commit (see <see cref="TableRecovery"/>),
 ///   drop a metadata table this writer does not maintain.</item>
-/// <item>Plan: combine the input by key (precombine), look keys up in the latest file slices (footer min/max key
-///   and bloom filter first; only candidate files' keys are read), route inserts to small file groups, then new ones.</item>
+/// <item>Plan: reconcile the input's columns with the last commit's (schema evolution: see <see cref="SchemaEvolution"/>;
+///   a refused change fails here), combine the input by key (precombine), look keys up in the latest file slices (footer
+///   min/max key and bloom filter first; only candidate files' keys are read), route inserts to small file groups, then
+///   new ones; when the columns changed, every other current file group is rewritten too. (A bulk insert or
+///   insert-overwrite streams instead: its first batch fixes the columns, file groups are cut as rows arrive.)</item>
 /// <item><c>t.commit.requested</c> (empty; a replacecommit's: Avro HoodieRequestedReplaceMetadata, all null).</item>
 /// <item><c>t.inflight</c>: the workload profile JSON (inserts per partition, updates per file group; empty for a bulk
 ///   insert, as Hudi's). Data files come only after it: Hudi rolls back a merely requested instant by deleting its
@@ -108,7 +111,15 @@ public sealed class HudiWriteClient
     public Task<WriteResult> BulkInsertAsync(IEnumerable<RecordBatch> rows, IReadOnlyDictionary<string, string>? extraMetadata = null, CancellationToken cancellationToken = default) =>
         RunAsync(WriteOperationType.BulkInsert, rows, extraMetadata, cancellationToken);
 
-    /// <summary>UPSERT: inserts new keys and replaces existing ones (unless the stored version ranks newer).</summary>
+    /// <summary>
+    /// UPSERT: inserts new keys and replaces existing ones (unless the stored version ranks newer). With
+    /// <see cref="HudiWriteOptions.DeleteMarkerField"/>, rows marked deleted delete their keys in the same commit.
+    /// The input's columns may evolve the table's (new nullable columns, wider types): every file group is then
+    /// rewritten in the new schema in this commit; nullable columns the input lacks are written null.
+    /// </summary>
+    /// <exception cref="HudiException">
+    /// An input the table cannot evolve to (naming the column and both types), thrown before any instant is requested.
+    /// </exception>
     public Task<WriteResult> UpsertAsync(IEnumerable<RecordBatch> rows, IReadOnlyDictionary<string, string>? extraMetadata = null, CancellationToken cancellationToken = default) =>
         RunAsync(WriteOperationType.Upsert, rows, extraMetadata, cancellationToken);
 
@@ -121,7 +132,10 @@ public sealed class HudiWriteClient
 
     /// <summary>
     /// INSERT_OVERWRITE (the partitions the rows fall in) or INSERT_OVERWRITE_TABLE (every partition): a replacecommit
-    /// whose new file groups replace all current ones there.
+    /// whose new file groups replace all current ones there. The rows stream through like a bulk insert's (memory: the
+    /// open file groups, not the input, so a full reload of any size fits) and keys are NOT combined: the input must
+    /// not repeat a key, as a DMS full load does not. <see cref="HudiWriteOptions.InsertOverwriteCombine"/> combines and
+    /// sorts by key in memory instead. Rows marked by <see cref="HudiWriteOptions.DeleteMarkerField"/> are left out.
     /// </summary>
     public Task<WriteResult> InsertOverwriteAsync(IEnumerable<RecordBatch> rows, bool wholeTable, IReadOnlyDictionary<string, string>? extraMetadata = null, CancellationToken cancellationToken = default) =>
         RunAsync(wholeTable ? WriteOperationType.InsertOverwriteTable : WriteOperationType.InsertOverwrite, rows, extraMetadata, cancellationToken);
@@ -176,7 +190,7 @@ public sealed class HudiWriteClient
         if (prepare is not null && ((operation == WriteOperationType.BulkInsert && !_options.BulkInsertCombine) || (isOverwrite && !_options.InsertOverwriteCombine)))
         {
             var streaming = new CommitWriter(_store, table, _options, _instants.Next(), operation, InputRecords.Empty, ordering, global: false);
-            var written = await streaming.RunStreamingAsync(tableLock, rows, keyGenerator, prepare, extraMetadata, cancellationToken).ConfigureAwait(false);
+            var written = await AbortOnFailureAsync(table, tableLock, streaming, () => streaming.RunStreamingAsync(tableLock, rows, keyGenerator, prepare, extraMetadata, cancellationToken)).ConfigureAwait(false);
             return written with { Rollbacks = rollbacks, Elapsed = watch.Elapsed };
         }
 
@@ -196,7 +210,7 @@ public sealed class HudiWriteClient
         }
 
         var commit = new CommitWriter(_store, table, _options, _instants.Next(), operation, input, ordering, global);
-        var result = await commit.RunAsync(tableLock, extraMetadata, cancellationToken).ConfigureAwait(false);
+        var result = await AbortOnFailureAsync(table, tableLock, commit, () => commit.RunAsync(tableLock, extraMetadata, cancellationToken)).ConfigureAwait(false);
         CleanResult? clean = null;
         if (_options.AutoClean)
         {
@@ -205,6 +219,32 @@ public sealed class HudiWriteClient
         }
 
         return result with { Rollbacks = rollbacks, Clean = clean, Elapsed = watch.Elapsed };
+    }
+
+    /// <summary>
+    /// Runs a write; when it fails before its commit file (an input batch that throws, a write error), removes what
+    /// it wrote, so that the table is exactly as before and the caller's next attempt starts clean. Not once the lock is
+    /// lost: another writer may be at work, and the pending write is left for a rollback under the lock.
+    /// </summary>
+    private async Task<WriteResult> AbortOnFailureAsync(HudiTable table, ITableLock tableLock, CommitWriter write, Func<Task<WriteResult>> run)
+    {
+        try
+        {
+            return await run().ConfigureAwait(false);
+        }
+        catch (Exception) when (!write.Published && _options.AbortOnFailure && !tableLock.IsLost)
+        {
+            try
+            {
+                await new TableRecovery(_store, _options, _instants).AbortAsync(table, write, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception abort) when (abort is IOException or StorageException or HudiException)
+            {
+                // What could not be removed stays a pending instant: the next writer rolls it back.
+            }
+
+            throw;
+        }
     }
 
     /// <summary>The table's columns as of its last write (normalized), which a write's input is reconciled with; null: none yet.</summary>

@@ -159,6 +159,18 @@ public sealed record HudiWriteOptions
     /// <summary>Rows per Parquet row group of a base file.</summary>
     public int RowGroupRows { get; init; } = 1_000_000;
 
+    /// <summary>
+    /// A write that fails in this process before its commit file removes what it wrote (default true), so the table is
+    /// exactly as before; false leaves it pending for the next writer to roll back, as a crash would (tests of recovery).
+    /// </summary>
+    public bool AbortOnFailure { get; init; } = true;
+
+    /// <summary>
+    /// File groups an upsert, delete or combining write rewrites or creates at once (default 1). More uses more cores
+    /// and holds one row group per group in flight; protocol steps of different groups then interleave.
+    /// </summary>
+    public int WriteParallelism { get; init; } = 1;
+
     /// <summary>hoodie.cleaner.commits.retained (default 10).</summary>
     public int CleanerCommitsRetained { get; init; } = 10;
 

@@ -14,6 +14,7 @@ internal readonly record struct InputRow(int Batch, int Row, string Key, string 
 internal sealed class InputBatches(IReadOnlyList<Field>? tableFields, string? deleteMarkerField, string location)
 {
     private string? _described;
+    private string? _target;
 
     /// <summary>The columns the commit writes (null until the first non-empty batch).</summary>
     public IReadOnlyList<Field>? Fields { get; private set; }
@@ -25,8 +26,33 @@ internal sealed class InputBatches(IReadOnlyList<Field>? tableFields, string? de
     /// The batch as the commit writes it, and per row whether the delete marker is set (null: no marker column).
     /// </summary>
     /// <exception cref="HudiException">A schema other than the first batch's, or one the table cannot evolve to.</exception>
-    public (RecordBatch Batch, bool[]? Deletes) Prepare(RecordBatch raw)
+    public (RecordBatch Batch, bool[]? Deletes) Prepare(RecordBatch raw) => Prepare(raw, out _);
+
+    /// <summary>
+    /// Like <see cref="Prepare(RecordBatch)"/>; an input column <c>_hoodie_record_key</c> (string) gives rows their
+    /// record key as is (null: computed from the key fields) and is taken out. A caller that knows a key the row's own
+    /// fields do not hold — the old key of a primary-key update it deletes — names it so.
+    /// </summary>
+    public (RecordBatch Batch, bool[]? Deletes) Prepare(RecordBatch raw, out string?[]? recordKeys)
     {
+        recordKeys = null;
+        if (raw.Schema.IndexOf(HoodieMetaFields.RecordKey) is var keyColumn and >= 0)
+        {
+            if (raw.Columns[keyColumn] is not BinaryVector keys)
+            {
+                throw new HudiException($"{location}: input column '{HoodieMetaFields.RecordKey}' must be a string, not {raw.Schema.Fields[keyColumn].TypeName}");
+            }
+
+            recordKeys = new string?[raw.RowCount];
+            for (var i = 0; i < recordKeys.Length; i++)
+            {
+                recordKeys[i] = keys.IsNull(i) ? null : keys.GetString(i);
+            }
+
+            var rest = Enumerable.Range(0, raw.Columns.Count).Where(c => c != keyColumn).ToArray();
+            raw = new RecordBatch(new ParquetSchema([.. rest.Select(c => raw.Schema.Fields[c])]), [.. rest.Select(c => raw.Columns[c])], raw.RowCount);
+        }
+
         var batch = HudiSchemaNormalizer.Normalize(raw);
         bool[]? deletes = null;
         if (deleteMarkerField is not null && batch.Schema.IndexOf(deleteMarkerField) is var marker and >= 0)
@@ -64,13 +90,15 @@ internal sealed class InputBatches(IReadOnlyList<Field>? tableFields, string? de
             {
                 Fields = batch.Schema.Fields;
             }
+
+            _target = HudiSchemaNormalizer.Describe(Fields);
         }
         else if (text != _described)
         {
             throw new HudiException($"the input batches do not share one schema:\n{_described}\nvs\n{text}");
         }
 
-        return (HudiSchemaNormalizer.Describe(Fields!) == text ? batch : SchemaEvolution.Conform(batch, Fields!), deletes);
+        return (_target == text ? batch : SchemaEvolution.Conform(batch, Fields!), deletes);
     }
 
     /// <summary>Refuses rows that would be written without a value for a required column the input lacks.</summary>
@@ -138,7 +166,8 @@ internal sealed class InputRecords
         long combinedAway = 0;
         foreach (var raw in source)
         {
-            var (batch, deletes) = prepare is null ? (raw, null) : prepare.Prepare(raw);
+            string?[]? recordKeys = null;
+            var (batch, deletes) = prepare is null ? (raw, null) : prepare.Prepare(raw, out recordKeys);
             if (batch.RowCount == 0)
             {
                 continue;
@@ -162,9 +191,15 @@ internal sealed class InputRecords
                 var isDelete = deletes?[view.Index] == true;
 
                 // A global delete names records by key alone: its rows need not carry the partition fields.
+                var given = recordKeys?[view.Index];
                 var key = recordKeyOnly || (isDelete && globalKeys)
-                    ? new HoodieKey(keyGenerator.GetRecordKey(KeyGenerator.FieldReader(view)), "")
+                    ? new HoodieKey(given ?? keyGenerator.GetRecordKey(KeyGenerator.FieldReader(view)), "")
                     : keyGenerator.GetKey(view);
+                if (given is not null && key.RecordKey != given)
+                {
+                    key = new HoodieKey(given, key.PartitionPath);
+                }
+
                 var row = new InputRow(b, view.Index, key.RecordKey, key.PartitionPath, isDelete);
                 var identity = globalKeys ? key.RecordKey : key.PartitionPath + "\0" + key.RecordKey;
                 if (byIdentity.TryGetValue(identity, out var at))

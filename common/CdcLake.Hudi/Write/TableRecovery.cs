@@ -195,6 +195,46 @@ internal sealed class TableRecovery(IObjectStore store, HudiWriteOptions options
         return new RollbackResult(rollbackTime, targetTime, targetAction, outcome.Values.Sum(v => v.Deleted.Count), watch.Elapsed);
     }
 
+    /// <summary>
+    /// Undoes a write that failed in this process before its commit file (bad input, a full disk): its files, markers,
+    /// partition metadata and instant files go, leaving the table as it was before it, without a rollback instant.
+    /// Only for a write whose writer still holds the lock; a writer that died is rolled back by the next one.
+    /// </summary>
+    public async Task AbortAsync(HudiTable table, CommitWriter write, CancellationToken cancellationToken)
+    {
+        foreach (var path in (await FilesOfAsync(table, write.Instant, cancellationToken).ConfigureAwait(false)).Values.SelectMany(p => p))
+        {
+            await store.DeleteAsync(table.PathOf(path), cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var path in write.PartitionMetadataCreated)
+        {
+            await store.DeleteAsync(path, cancellationToken).ConfigureAwait(false);
+            RemoveEmptyLocalFolder(FileSystemView.FolderOf(path));
+        }
+
+        await store.DeletePrefixAsync(table.PathOf($"{HudiTable.MetaFolderName}/.temp/{write.Instant}"), cancellationToken).ConfigureAwait(false);
+        HudiWriteClient.EnsureLocalFolder(store, table.PathOf($"{HudiTable.MetaFolderName}/.temp"));
+        var target = new HoodieInstant(write.Instant, write.Action, InstantState.Inflight);
+        await store.DeleteAsync(table.PathOf($"{table.TimelineFolder}/{target.FileName(TimelineLayout.V6)}"), cancellationToken).ConfigureAwait(false);
+        await store.DeleteAsync(table.PathOf($"{table.TimelineFolder}/{(target with { State = InstantState.Requested }).FileName(TimelineLayout.V6)}"), cancellationToken).ConfigureAwait(false);
+    }
+
+    private void RemoveEmptyLocalFolder(string relative)
+    {
+        if (!store.Root.IsLocal || relative.Length == 0)
+        {
+            return;
+        }
+
+        var folder = Path.Combine(store.Root.LocalPath, relative.Replace('/', Path.DirectorySeparatorChar));
+        while (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any() && Path.GetFullPath(folder) != Path.GetFullPath(store.Root.LocalPath))
+        {
+            Directory.Delete(folder);
+            folder = Path.GetDirectoryName(folder)!;
+        }
+    }
+
     /// <summary>The data files a pending instant may have written (paths from the table root, by partition): its markers' and any base file of its instant.</summary>
     private async Task<Dictionary<string, List<string>>> FilesOfAsync(HudiTable table, string instant, CancellationToken cancellationToken)
     {

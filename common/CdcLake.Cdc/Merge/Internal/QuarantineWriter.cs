@@ -24,6 +24,7 @@ internal static class QuarantineWriter
     /// <summary>Writes <paramref name="rows"/> as one file and returns its path relative to the table root.</summary>
     public static async Task<string> WriteAsync(IObjectStore table, IReadOnlyList<BadRow> rows, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        rows = [.. rows.OrderBy(r => r.File, StringComparer.Ordinal).ThenBy(r => r.Row)];
         var count = rows.Count;
         var micros = (now.UtcTicks - DateTime.UnixEpoch.Ticks) / 10;
         var columns = new ColumnVector[]

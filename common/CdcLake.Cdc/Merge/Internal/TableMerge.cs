@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 using CdcLake.Hudi;
 using CdcLake.Parquet;
 using CdcLake.Storage;
@@ -182,13 +184,23 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
 
         var changes = new ChangeDeduplicator();
         var badRows = new List<BadRow>();
-        await foreach (var batch in reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            changes.Add(batch);
-            badRows.AddRange(batch.BadRows);
-            _rowsRead += batch.Count;
-            Report("read");
-        }
+        // The winner per key does not depend on the order changes arrive in, so files are read side by side.
+        await Parallel.ForEachAsync(
+            chunk,
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancellationToken },
+            async (file, ct) =>
+            {
+                await foreach (var batch in reader.ReadFileAsync(file, ct).ConfigureAwait(false))
+                {
+                    lock (changes)
+                    {
+                        changes.Add(batch);
+                        badRows.AddRange(batch.BadRows);
+                        _rowsRead += batch.Count;
+                        Report("read");
+                    }
+                }
+            }).ConfigureAwait(false);
 
         _sawUpdates |= changes.Stats.Updates > 0;
         await EnsureTableAsync(target, state, reader.Schema, cancellationToken).ConfigureAwait(false);
@@ -258,25 +270,69 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         }
     }
 
-    /// <summary>The rows of a LOAD read, streamed into the writer; bad rows are quarantined once the input ends (before the commit).</summary>
+    /// <summary>
+    /// The rows of a LOAD read, streamed into the writer; bad rows are quarantined once the input ends (before the
+    /// commit). Files are decoded on another thread, two row groups ahead, so reading and writing use both cores.
+    /// </summary>
     private IEnumerable<RecordBatch> Stream(ChangeReader reader, List<BadRow> badRows, IObjectStore target, CancellationToken cancellationToken)
     {
-        foreach (var batch in reader.ReadAsync(cancellationToken).ToBlockingEnumerable(cancellationToken))
+        var channel = Channel.CreateBounded<ChangeBatch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Exception? failure = null;
+        var producer = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await foreach (var batch in reader.ReadAsync(stop.Token).ConfigureAwait(false))
+                    {
+                        await channel.Writer.WriteAsync(batch, stop.Token).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception e)
+                {
+                    failure = e;
+                }
+                finally
+                {
+                    channel.Writer.Complete();
+                }
+            },
+            CancellationToken.None);
+        try
         {
-            _rowsRead += batch.Count;
-            badRows.AddRange(batch.BadRows);
-            Report("write");
-            if (batch.BadRows.Count == 0)
+            while (channel.Reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
             {
-                yield return batch.Payload;
-            }
-            else
-            {
-                var good = Enumerable.Range(0, batch.Count).Except(batch.BadRows.Select(r => (int)(r.Row - batch.FirstRow))).ToArray();
-                yield return batch.Payload.Take(good, [.. batch.Payload.Schema.Fields.Select(f => f.Name)]);
+                while (channel.Reader.TryRead(out var batch))
+                {
+                    _rowsRead += batch.Count;
+                    badRows.AddRange(batch.BadRows);
+                    Report("write");
+                    if (batch.BadRows.Count == 0)
+                    {
+                        yield return batch.Payload;
+                    }
+                    else
+                    {
+                        var good = Enumerable.Range(0, batch.Count).Where(i => batch.Keys[i] is not null).ToArray();
+                        yield return batch.Payload.Take(good, [.. batch.Payload.Schema.Fields.Select(f => f.Name)]);
+                    }
+                }
             }
         }
+        finally
+        {
+            // The writer stopped early (it failed): stop decoding too.
+            stop.Cancel();
+            producer.GetAwaiter().GetResult();
+        }
 
+        if (failure is not null && failure is not OperationCanceledException)
+        {
+            ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
         QuarantineAsync(target, badRows, cancellationToken).GetAwaiter().GetResult();
     }
 
@@ -370,6 +426,7 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
     {
         TableSchema = state.Schema,
         CollectBadRows = spec.Quarantine,
+        FooterParallelism = Math.Max(1, options.Parallelism * 4),
     };
 
     private CheckpointOptions CheckpointOptions() => new() { LateFileWindow = spec.LateFileWindow };
@@ -383,6 +440,7 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         Codec = CodecOf(spec.Write.Codec),
         CleanerCommitsRetained = spec.Write.CleanRetainCommits,
         AutoClean = true,
+        WriteParallelism = Math.Max(1, options.Parallelism),
 
         // Key-only deletes carry no partition value, and a key's partition value may change: on a partitioned table
         // a key is found in whichever partition holds it.

@@ -1,0 +1,396 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using CdcLake.Cdc;
+using CdcLake.Hudi;
+using CdcLake.Storage;
+using CdcLake.Testing;
+using FluentAssertions;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace CdcLake.Merge.CrashTests;
+
+/// <summary>
+/// Crash safety of the merge job (issue 4, acceptance 3). A sample DMS bucket arrives in stages — the full load, CDC
+/// batches, a full reload (every LOAD file rewritten), more CDC — and after each stage an uninterrupted run of
+/// <c>CdcLake.Merge.CrashDriver</c> builds the reference tables, checked against DuckDB's expected state over the same
+/// files. Then, per stage and table, trials start from the reference table as it was before the stage, run the driver
+/// (a real process) and let it SIGKILL itself at its N-th event (a Hudi protocol step or a progress stage) or after a
+/// random number of milliseconds — sometimes twice, so that kills land in the recovery of a killed run too — and
+/// rerun the job. The table must then hold exactly the reference's rows (no duplicate, no lost or doubled change),
+/// the same number of commits and the same checkpoint, pass the validator, and a further run must find nothing new.
+/// </summary>
+public sealed partial class MergeCrashTests(ITestOutputHelper output)
+{
+    private const int Seed = 20261122;
+
+    /// <summary>6 stages × 3 tables × 6 = 108 trials (at least 100 in CI).</summary>
+    private const int TrialsPerTableAndStage = 6;
+
+    private static readonly string[] s_tables = ["customers", "orders", "order_lines"];
+
+    [Fact]
+    public async Task A_merge_killed_anywhere_then_rerun_ends_in_the_table_of_an_uninterrupted_run()
+    {
+        using var temp = new TempDirectory("merge-crash");
+        var (stages, reference, trial) = Prepare(temp);
+        var random = new Random(Seed);
+        var stats = new Stats();
+        var watch = Stopwatch.StartNew();
+        var previous = s_tables.ToDictionary(t => t, _ => TableState.Empty);
+        for (var s = 0; s < stages.Count; s++)
+        {
+            var stage = stages[s];
+            stage.Apply();
+            foreach (var table in s_tables)
+            {
+                var tableDir = LakePath(reference, table);
+                var preStage = temp.PathOf($"snapshots/{s}/{table}");
+                CopyDirectory(tableDir, preStage);
+                var run = RunDriver(reference, table, []);
+                run.ExitCode.Should().Be(0, $"the uninterrupted run of {table} in stage {stage.Name} succeeds: {run}");
+                var done = DoneLine().Match(run.Stdout);
+                done.Success.Should().BeTrue(run.ToString());
+                var (events, milliseconds) = (int.Parse(done.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(done.Groups[2].Value, CultureInfo.InvariantCulture));
+                var expected = await TableState.ReadAsync(tableDir);
+                expected.Keys.Should().OnlyHaveUniqueItems();
+                stats.Events[(stage.Name, table)] = (events, milliseconds);
+
+                for (var k = 0; k < TrialsPerTableAndStage; k++)
+                {
+                    await TrialAsync(trial, table, preStage, previous[table], expected, events, milliseconds, k, random, stats, $"stage {stage.Name}, {table}, trial {k}");
+                }
+
+                previous[table] = expected;
+            }
+        }
+
+        output.WriteLine($"{stats.Trials} trials in {watch.Elapsed.TotalSeconds:F1} s: {stats.Kills} kills ({stats.DoubleKills} runs killed twice), {stats.Completed} runs finished before their kill, {stats.LeftPending} left a pending instant");
+        output.WriteLine("uninterrupted runs (events, ms): " + string.Join("; ", stats.Events.Select(e => $"{e.Key.Stage}/{e.Key.Table} {e.Value.Events}, {e.Value.Ms}")));
+        output.WriteLine("died at: " + string.Join(", ", stats.KilledAt.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key} ×{k.Value}")));
+        stats.Trials.Should().BeGreaterThanOrEqualTo(100);
+        stats.Kills.Should().BeGreaterThan(stats.Trials / 2);
+        stats.KilledAt.Keys.Should().Contain(["Requested", "Inflight", "BaseFileWritten", "Completed", "time"]);
+    }
+
+    /// <summary>
+    /// The reference the crash test compares with, checked independently: the same staged input merged run by run
+    /// (in this process) ends, after every stage, in the rows DuckDB's SQL computes over the files then in force.
+    /// </summary>
+    [Fact]
+    public async Task The_staged_runs_end_in_the_state_duckdb_expects_after_every_stage()
+    {
+        using var temp = new TempDirectory("merge-staged");
+        var (stages, reference, _) = Prepare(temp);
+        var mismatches = new List<string>();
+        for (var s = 0; s < stages.Count; s++)
+        {
+            stages[s].Apply();
+            foreach (var table in s_tables)
+            {
+                var summary = await RunInProcessAsync(reference, table);
+                summary.Succeeded.Should().BeTrue(summary.ToJson());
+                var problem = await CompareWithDuckDbAsync(reference, table, stages[s].EffectiveFiles(table), temp.PathOf($"oracle/{s}/{table}"));
+                if (problem is not null)
+                {
+                    mismatches.Add($"after stage {stages[s].Name}, {table}: {problem}");
+                }
+            }
+        }
+
+        mismatches.Should().BeEmpty();
+    }
+
+    /// <summary>The staged input in <paramref name="temp"/>/dms, and two pipelines over it: the reference's and the trials'.</summary>
+    private static (List<Stage> Stages, string Reference, string Trial) Prepare(TempDirectory temp)
+    {
+        var sample = DmsSample.Write(temp.PathOf("sample"), new DmsSampleOptions { Rows = 80, Batches = 4, Seed = 7 });
+        var live = temp.PathOf("dms");
+        var config = PipelineConfig.Load(sample.PipelineFile);
+        return (Stages(sample, live), WritePipeline(temp.PathOf("reference"), config, live), WritePipeline(temp.PathOf("trial"), config, live));
+    }
+
+    private async Task TrialAsync(
+        string pipeline, string table, string preStage, TableState before, TableState expected, int events, int milliseconds, int k, Random random, Stats stats, string name)
+    {
+        var tableDir = LakePath(pipeline, table);
+        if (Directory.Exists(tableDir))
+        {
+            Directory.Delete(tableDir, recursive: true);
+        }
+
+        CopyDirectory(preStage, tableDir);
+
+        // Even trials die at an event, spread over the run (stratified, so that every part of it is hit); odd ones at
+        // a random time of the uninterrupted run's length (the driver's clock starts with the job, after start-up).
+        var half = (TrialsPerTableAndStage + 1) / 2;
+        string[] kill = k % 2 == 0
+            ? ["--kill-at", (1 + (int)(((k / 2) + random.NextDouble()) * events / half)).ToString(CultureInfo.InvariantCulture)]
+            : ["--kill-after-ms", random.Next(1, Math.Max(2, milliseconds)).ToString(CultureInfo.InvariantCulture)];
+        var first = RunDriver(pipeline, table, kill);
+        stats.Trials++;
+        await AfterKillAsync(first, tableDir, before, expected, stats, $"{name} ({string.Join(' ', kill)})");
+
+        // Every third trial a second run is killed too, at any of its events: those land in its recovery of the
+        // first run's debris (rollbacks) as well as in its own write.
+        if (k % 3 == 1 && first.Killed)
+        {
+            var second = RunDriver(pipeline, table, ["--kill-at", random.Next(1, events + 3).ToString(CultureInfo.InvariantCulture)]);
+            stats.DoubleKills += second.Killed ? 1 : 0;
+            await AfterKillAsync(second, tableDir, before, expected, stats, $"{name}, second run");
+        }
+
+        // The rerun, in this process: it takes over the dead process's lock and rolls its debris back.
+        var rerun = await RunInProcessAsync(pipeline, table);
+        rerun.Succeeded.Should().BeTrue($"{name}: the rerun succeeds: {rerun.ToJson()}");
+        var state = await TableState.ReadAsync(tableDir);
+        state.Keys.Should().OnlyHaveUniqueItems(name);
+        state.Rows.Should().Equal(expected.Rows, $"{name}: the table holds what an uninterrupted run wrote");
+        state.CompletedWrites.Should().Be(expected.CompletedWrites, $"{name}: no change was committed twice");
+        state.Checkpoint.Should().Be(expected.Checkpoint, $"{name}: the checkpoint records the same files");
+        using (var store = ObjectStores.For(tableDir))
+        {
+            (await HudiTableValidator.ValidateAsync(store)).Problems.Should().BeEmpty(name);
+        }
+
+        var again = await RunInProcessAsync(pipeline, table);
+        again.Tables.Should().ContainSingle().Which.Status.Should().Be(MergeStatus.UpToDate, $"{name}: every file was merged exactly once");
+    }
+
+    /// <summary>
+    /// After a killed (or finished) run: the table reads as before the stage or as after it — nothing in between,
+    /// no duplicate key — and the validator finds nothing but a pending instant's debris.
+    /// </summary>
+    private static async Task AfterKillAsync(DriverRun run, string tableDir, TableState before, TableState expected, Stats stats, string name)
+    {
+        if (run.Killed)
+        {
+            stats.Kills++;
+            var at = KilledAtEvent().Match(run.Stdout);
+            var key = !at.Success ? "time" : at.Groups[1].Success ? at.Groups[1].Value : "stage " + at.Groups[2].Value;
+            stats.KilledAt[key] = stats.KilledAt.GetValueOrDefault(key) + 1;
+        }
+        else
+        {
+            run.ExitCode.Should().Be(0, $"{name}: a run that was not killed succeeds: {run}");
+            stats.Completed++;
+        }
+
+        var state = await TableState.ReadAsync(tableDir);
+        state.Keys.Should().OnlyHaveUniqueItems(name);
+        if (!state.Rows.SequenceEqual(before.Rows))
+        {
+            state.Rows.Should().Equal(expected.Rows, $"{name}: a killed run leaves the table as before the stage or as after it: {run}");
+        }
+
+        if (state.Exists)
+        {
+            using var store = ObjectStores.For(tableDir);
+            var table = await HudiTable.OpenAsync(store);
+            var cleanPending = table.Timeline.Pending.Any(i => i.Action == HoodieActions.Clean);
+            stats.LeftPending += table.Timeline.Pending.Any() ? 1 : 0;
+            var report = await HudiTableValidator.ValidateAsync(store);
+            report.Problems.Where(p => !(p.Kind == HudiProblemKind.PendingFile || (cleanPending && p.Kind == HudiProblemKind.MissingFile)))
+                .Should().BeEmpty($"{name}: {run}");
+        }
+    }
+
+    private static async Task<RunSummary> RunInProcessAsync(string pipeline, string table) =>
+        await MergeJob.RunAsync([.. PipelineConfig.LoadAndResolve(pipeline).Where(t => t.Name == table)]);
+
+    /// <summary>The table's data columns against DuckDB's expected state over the files in force; null when equal, else the difference.</summary>
+    private static async Task<string?> CompareWithDuckDbAsync(string pipeline, string table, IReadOnlyList<(string Source, string Relative)> files, string oracleFolder)
+    {
+        // DuckDB reads a copy holding exactly the files an uninterrupted history has in force: after the reload, the
+        // new LOAD files and the CDC that followed (the reload replaced what the earlier CDC had done).
+        foreach (var (source, relative) in files)
+        {
+            var copy = Path.Combine(oracleFolder, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(source, copy, overwrite: true);
+        }
+
+        var spec = PipelineConfig.LoadAndResolve(pipeline).Single(t => t.Name == table);
+        using var store = ObjectStores.For(spec.Target);
+        var hudi = await HudiTable.OpenAsync(store);
+        var schema = await hudi.GetSchemaAsync();
+        var columns = schema.Fields.Select(f => f.Name)
+            .Where(c => !HoodieMetaFields.IsMetaField(c) && c != TableSpec.OrderColumn && c != spec.DatePartition?.Column)
+            .ToList();
+        var ours = new List<string>();
+        await foreach (var batch in hudi.ReadAsync(new HudiQuery { Columns = columns }))
+        {
+            for (var row = 0; row < batch.RowCount; row++)
+            {
+                ours.Add("[" + string.Join(",", columns.Select(c => DuckCanonical.Render(batch[c], row))) + "]");
+            }
+        }
+
+        var expected = ExpectedState.Query(DuckDb.Shared, new ExpectedStateSpec
+        {
+            Folder = oracleFolder,
+            RecordKey = spec.RecordKey,
+            Ordering = spec.Ordering ?? ["AR_H_CHANGE_SEQ"],
+            BeforeImageKey = spec.BeforeImageKeyColumns,
+            Columns = columns,
+        });
+        var theirs = Canonical.Render(expected).ToHashSet(StringComparer.Ordinal);
+        var extra = ours.Where(r => !theirs.Contains(r)).ToList();
+        var missing = theirs.Except(ours, StringComparer.Ordinal).ToList();
+        return extra.Count == 0 && missing.Count == 0 && ours.Count == theirs.Count
+            ? null
+            : $"{ours.Count} rows, DuckDB {theirs.Count}; not expected: {string.Join(" ", extra.Take(5))}; missing: {string.Join(" ", missing.Take(5))}";
+    }
+
+    /// <summary>
+    /// The stages the DMS files arrive in: the full load; CDC batches one and two; a full reload (every LOAD file
+    /// rewritten: new modification time, same rows); CDC batches three and four. A batch is two CDC files per table.
+    /// </summary>
+    private static List<Stage> Stages(DmsSampleResult sample, string live)
+    {
+        var tables = sample.Tables.ToDictionary(t => t.Name);
+        List<string> Files(string table, bool load) =>
+        [
+            .. Directory.EnumerateFiles(tables[table].Folder, "*.parquet", SearchOption.AllDirectories)
+                .Select(f => Path.GetRelativePath(tables[table].Folder, f))
+                .Where(f => Path.GetFileName(f).StartsWith("LOAD", StringComparison.Ordinal) == load)
+                .OrderBy(Path.GetFileName, StringComparer.Ordinal),
+        ];
+
+        var inForce = s_tables.ToDictionary(t => t, _ => new List<string>());
+        var arrivals = 0;
+        void Arrive(string table, string relative)
+        {
+            var target = Path.Combine(live, table, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(Path.Combine(tables[table].Folder, relative), target, overwrite: true);
+            // A new version for the store (path + size + modification time): one second later than anything before.
+            File.SetLastWriteTimeUtc(target, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds(++arrivals));
+            inForce[table].Add(relative);
+        }
+
+        Stage Load(string name) => new(name, () =>
+        {
+            foreach (var table in s_tables)
+            {
+                inForce[table].Clear();
+                foreach (var file in Files(table, load: true))
+                {
+                    Arrive(table, file);
+                }
+            }
+        }, table => [.. inForce[table].Select(f => (Path.Combine(live, table, f), f))]);
+
+        Stage Cdc(int batch) => new($"cdc{batch}", () =>
+        {
+            foreach (var table in s_tables)
+            {
+                foreach (var file in Files(table, load: false).Skip((batch - 1) * 2).Take(2))
+                {
+                    Arrive(table, file);
+                }
+            }
+        }, table => [.. inForce[table].Select(f => (Path.Combine(live, table, f), f))]);
+
+        return [Load("load"), Cdc(1), Cdc(2), Load("reload"), Cdc(3), Cdc(4)];
+    }
+
+    /// <summary>
+    /// A pipeline like the sample's, reading the live DMS folder, writing under <paramref name="folder"/>/lake, with
+    /// small files (several file groups per table) and cleaning after two commits (so that kills land in cleans).
+    /// </summary>
+    private static string WritePipeline(string folder, PipelineConfig sampleConfig, string live)
+    {
+        var config = PipelineConfig.Parse(sampleConfig.ToJson());
+        config.Defaults ??= new TableSettings();
+        config.Defaults.Write = new WriteSettings { MaxFileSizeBytes = 48 * 1024, SmallFileLimitBytes = 24 * 1024, CleanRetainCommits = 2 };
+        foreach (var table in config.Tables!)
+        {
+            table.Source = Path.Combine(live, table.Table!);
+            table.Target = Path.Combine(folder, "lake", table.Table!);
+        }
+
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, "pipeline.json");
+        File.WriteAllText(file, config.ToJson());
+        return file;
+    }
+
+    private static string LakePath(string pipeline, string table) => Path.Combine(Path.GetDirectoryName(pipeline)!, "lake", table);
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        if (!Directory.Exists(from))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target, overwrite: true);
+            File.SetLastWriteTimeUtc(target, File.GetLastWriteTimeUtc(file));
+        }
+    }
+
+    private static DriverRun RunDriver(string pipeline, string table, string[] kill)
+    {
+        var driver = Path.Combine(AppContext.BaseDirectory, "CdcLake.Merge.CrashDriver.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { driver, "--pipeline", pipeline, "--table", table }.Concat(kill))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(120)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"the merge crash driver hung on {table} ({string.Join(' ', kill)})");
+        }
+
+        return new DriverRun(process.ExitCode, stdout.GetAwaiter().GetResult(), stderr.GetAwaiter().GetResult());
+    }
+
+    [GeneratedRegex(@"done events ([0-9]+) ms ([0-9]+)")]
+    private static partial Regex DoneLine();
+
+    [GeneratedRegex(@"killed at event [0-9]+: (?:step (\w+)|stage \w+ (\w+))")]
+    private static partial Regex KilledAtEvent();
+
+    private sealed record Stage(string Name, Action Apply, Func<string, IReadOnlyList<(string Source, string Relative)>> EffectiveFiles);
+
+    private sealed record DriverRun(int ExitCode, string Stdout, string Stderr)
+    {
+        public bool Killed => Stdout.Contains("killed at", StringComparison.Ordinal);
+
+        public override string ToString() => $"exit {ExitCode}; stdout: {Stdout.Trim()}; stderr: {Stderr.Trim()}";
+    }
+
+    private sealed class Stats
+    {
+        public int Trials { get; set; }
+
+        public int Kills { get; set; }
+
+        public int DoubleKills { get; set; }
+
+        public int Completed { get; set; }
+
+        public int LeftPending { get; set; }
+
+        public Dictionary<string, int> KilledAt { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<(string Stage, string Table), (int Events, int Ms)> Events { get; } = [];
+    }
+}
