@@ -35,12 +35,13 @@ internal static class HudiBenchmark
         var loadAtStart = Sides.LoadAverage();
         var rows = options.Rows;
         var (updates, inserts) = ChangeCounts(rows);
-        Console.WriteLine($"Hudi benchmark: bulk insert of {rows:N0} rows, then an upsert of {updates:N0} updates + {inserts:N0} inserts; snappy, 120 MB files, DuckDB on {options.Threads} threads");
+        Console.WriteLine($"Hudi benchmark: bulk insert of {rows:N0} rows, then an upsert of {updates:N0} updates + {inserts:N0} inserts; snappy, 120 MB files, {options.Threads} threads each (our WriteParallelism)");
 
         var rowsText = rows.ToString(CultureInfo.InvariantCulture);
+        var threadsText = options.Threads.ToString(CultureInfo.InvariantCulture);
         var copyOptions = $"(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 1000000, FILE_SIZE_BYTES '120MB')";
         var duckBulkRun = Sides.DuckDb(options.Threads, "", $"COPY ({OrderRows.Select(BulkKeys(rows))}) TO {Sides.Quote(duckBulk)} {copyOptions}");
-        var oursBulkRun = Sides.Ours("ours-hudi-bulk", ours, rowsText);
+        var oursBulkRun = Sides.Ours("ours-hudi-bulk", ours, rowsText, threadsText);
         Verify("after the bulk insert", ours, duckBulk, options.Threads);
 
         var upsertSql = $"""
@@ -51,7 +52,7 @@ internal static class HudiBenchmark
             ) TO {Sides.Quote(duckUpsert)} {copyOptions}
             """;
         var duckUpsertRun = Sides.DuckDb(options.Threads, "", upsertSql);
-        var oursUpsertRun = Sides.Ours("ours-hudi-upsert", ours, rowsText);
+        var oursUpsertRun = Sides.Ours("ours-hudi-upsert", ours, rowsText, threadsText);
         var fingerprint = Verify("after the upsert", ours, duckUpsert, options.Threads);
 
         // Where the bulk insert's time goes: making the rows, and plain Parquet encoding of them (our writer, one
@@ -78,7 +79,7 @@ internal static class HudiBenchmark
     }
 
     /// <summary>Child process: creates the table and bulk-inserts the rows.</summary>
-    public static async Task<int> OursBulkAsync(string tableDir, long rows)
+    public static async Task<int> OursBulkAsync(string tableDir, long rows, int threads)
     {
         var cpu = Sides.CpuSeconds();
         var watch = Stopwatch.StartNew();
@@ -86,20 +87,20 @@ internal static class HudiBenchmark
         using var store = ObjectStores.For(tableDir);
         await HudiWriteClient.CreateTableAsync(store, "", new NewTableOptions { TableName = TableName, RecordKeyFields = ["id"], PrecombineField = "updated_at" }, OrderRows.Schema);
         var clock = new PhaseClock();
-        var result = await Client(store, clock).BulkInsertAsync(OrderRows.Batches(rows, k => 2 * k, version: 0));
+        var result = await Client(store, clock, threads).BulkInsertAsync(OrderRows.Batches(rows, k => 2 * k, version: 0));
         Sides.Report(watch.Elapsed.TotalSeconds, cpu, new[] { new object[] { result.Inserts, result.FilesWritten, result.BytesWritten, clock.Describe() } });
         return 0;
     }
 
     /// <summary>Child process: upserts the changes (updates first, then inserts, in one input).</summary>
-    public static async Task<int> OursUpsertAsync(string tableDir, long rows)
+    public static async Task<int> OursUpsertAsync(string tableDir, long rows, int threads)
     {
         var cpu = Sides.CpuSeconds();
         var watch = Stopwatch.StartNew();
         using var store = ObjectStores.For(tableDir);
         var (updates, inserts) = ChangeCounts(rows);
         var clock = new PhaseClock();
-        var result = await Client(store, clock).UpsertAsync(OrderRows.Batches(updates + inserts, j => ChangeKey(rows, j), version: 1));
+        var result = await Client(store, clock, threads).UpsertAsync(OrderRows.Batches(updates + inserts, j => ChangeKey(rows, j), version: 1));
         Sides.Report(watch.Elapsed.TotalSeconds, cpu, new[]
         {
             new object[] { result.Updates, result.Inserts, result.FileGroupsRewritten, result.FileGroupsCreated, result.BytesWritten, clock.Describe(), result.IndexFootersRead, result.IndexFilesProbed },
@@ -137,8 +138,8 @@ internal static class HudiBenchmark
         return 0;
     }
 
-    private static HudiWriteClient Client(IObjectStore store, IWriteObserver observer) =>
-        new(store, "", new HudiWriteOptions { LockProvider = new LocalFileLockProvider(), Codec = ParquetCodec.Snappy, Observer = observer });
+    private static HudiWriteClient Client(IObjectStore store, IWriteObserver observer, int threads) =>
+        new(store, "", new HudiWriteOptions { LockProvider = new LocalFileLockProvider(), Codec = ParquetCodec.Snappy, Observer = observer, WriteParallelism = threads });
 
     /// <summary>Stored keys are even (0, 2, …); the upsert's new keys are odd, so they fall between stored ones.</summary>
     private static string BulkKeys(long rows) => $"SELECT 2 * k AS id, 0 AS v FROM range({rows}) t(k)";

@@ -47,7 +47,7 @@ internal static class MergeBenchmark
         var rows = options.Rows;
         var changes = Math.Max(CdcFilesPerBatch, rows / 10);
         Console.WriteLine($"Merge benchmark: full load of {rows:N0} rows in {LoadFiles(rows)} LOAD files, then two CDC batches of {changes:N0} changes "
-            + $"in {CdcFilesPerBatch} files each; DuckDB on {options.Threads} threads, snappy, 120 MB files");
+            + $"in {CdcFilesPerBatch} files each; {options.Threads} threads each (our Parallelism), snappy, 120 MB files");
 
         var watch = Stopwatch.StartNew();
         Sides.DuckDb(options.Threads, "", LoadFilesSql(source, rows) + "SELECT 1");

@@ -13,8 +13,8 @@ return args switch
     // The measured sides, run as child processes by the benchmarks above.
     ["ours-read", var file, var threads] => ParquetBenchmark.OursRead(file, Int(threads)),
     ["ours-write", var file, var rows, var rowGroupRows] => ParquetBenchmark.OursWrite(file, Long(rows), Int(rowGroupRows)),
-    ["ours-hudi-bulk", var table, var rows] => await HudiBenchmark.OursBulkAsync(table, Long(rows)),
-    ["ours-hudi-upsert", var table, var rows] => await HudiBenchmark.OursUpsertAsync(table, Long(rows)),
+    ["ours-hudi-bulk", var table, var rows, var threads] => await HudiBenchmark.OursBulkAsync(table, Long(rows), Int(threads)),
+    ["ours-hudi-upsert", var table, var rows, var threads] => await HudiBenchmark.OursUpsertAsync(table, Long(rows), Int(threads)),
     ["ours-orders-parquet", var file, var rows, var threads] => HudiBenchmark.OursPlainParquet(file, Long(rows), Int(threads)),
     ["ours-merge", var source, var target, var threads] => await MergeBenchmark.OursMergeAsync(source, target, Int(threads)),
     _ => Usage(),
@@ -43,7 +43,7 @@ static int Usage()
                   (70% updates, 20% inserts, 10% deletes) spread over the keys, (c) the same on the newest keys,
                   beside DuckDB doing the same merge in SQL (dedupe by key, anti-join + union, rewrite).
 
-        Defaults: --rows 10000000, --threads 2 (DuckDB's threads; ours run on the same machine), --out $TMPDIR/cdclake-bench.
+        Defaults: --rows 10000000, --threads 2 (DuckDB's threads; ours: the Hudi writer's WriteParallelism, the merge job's Parallelism), --out $TMPDIR/cdclake-bench.
         """);
     return 2;
 }
