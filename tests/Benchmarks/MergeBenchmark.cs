@@ -47,7 +47,7 @@ internal static class MergeBenchmark
         var rows = options.Rows;
         var changes = Math.Max(CdcFilesPerBatch, rows / 10);
         Console.WriteLine($"Merge benchmark: full load of {rows:N0} rows in {LoadFiles(rows)} LOAD files, then two CDC batches of {changes:N0} changes "
-            + $"in {CdcFilesPerBatch} files each; {options.Threads} threads each (our Parallelism), snappy, 120 MB files");
+            + $"in {CdcFilesPerBatch} files each; {options.Threads} threads each (our Parallelism), snappy, 120 MB files, best of {options.Repeat}");
 
         var watch = Stopwatch.StartNew();
         Sides.DuckDb(options.Threads, "", LoadFilesSql(source, rows) + "SELECT 1");
@@ -55,21 +55,21 @@ internal static class MergeBenchmark
 
         var steps = new List<Step>();
         var duckA = Path.Combine(root, "duckdb", "a");
-        steps.Add(RunStep("(a) load", $"full load {rows / 1e6:0.##}M", source, target, duckA, options.Threads,
+        steps.Add(RunStep("(a) load", $"full load {rows / 1e6:0.##}M", source, target, duckA, options.Threads, options.Repeat,
             $"COPY (SELECT * FROM read_parquet({Sides.Quote(Path.Combine(source, "LOAD*.parquet"))})) TO {Sides.Quote(duckA)} {OutputOptions}"));
 
         // (b) updates and deletes anywhere in [0, rows); inserts above it.
         var insertsB = Inserts(changes);
         var filesB = CdcBatch(source, rows, changes, batch: 0, insertBase: rows, $"(hash(j, 7) % {rows})::BIGINT", options.Threads);
         var duckB = Path.Combine(root, "duckdb", "b");
-        steps.Add(RunStep("(b) uniform", $"{changes / 1e6:0.##}M uniform", source, target, duckB, options.Threads, MergeSql(duckA, filesB, duckB)));
+        steps.Add(RunStep("(b) uniform", $"{changes / 1e6:0.##}M uniform", source, target, duckB, options.Threads, options.Repeat, MergeSql(duckA, filesB, duckB)));
 
         // (c) updates and deletes on the newest tenth of the keys (the highest ids, those (b) inserted included).
         var newest = rows + insertsB - 1;
         var window = Math.Max(1, rows / 10);
         var filesC = CdcBatch(source, rows, changes, batch: 1, insertBase: rows + insertsB, $"{newest} - (hash(j, 11) % {window})::BIGINT", options.Threads);
         var duckC = Path.Combine(root, "duckdb", "c");
-        steps.Add(RunStep("(c) newest", $"{changes / 1e6:0.##}M newest", source, target, duckC, options.Threads, MergeSql(duckB, filesC, duckC)));
+        steps.Add(RunStep("(c) newest", $"{changes / 1e6:0.##}M newest", source, target, duckC, options.Threads, options.Repeat, MergeSql(duckB, filesC, duckC)));
 
         Console.WriteLine();
         Console.WriteLine($"{"",-14}{"",-16}{"CdcLake",10}{"DuckDB",10}{"ratio",8}{"target",8}{"CPU ratio",11}{"CdcLake peak",15}{"DuckDB peak",14}");
@@ -104,18 +104,41 @@ internal static class MergeBenchmark
         return steps.All(s => s.Ours is not null) ? 0 : 1;
     }
 
-    private static Step RunStep(string name, string label, string source, string target, string duckDir, int threads, string duckSql)
+    private static Step RunStep(string name, string label, string source, string target, string duckDir, int threads, int repeat, string duckSql)
     {
-        var duck = Sides.DuckDb(threads, "", duckSql);
-        Measurement ours;
+        // Each repetition of our side starts from the table as the previous step left it (its checkpoint included).
+        var before = target + ".before";
+        Sides.DeleteDirectory(before);
+        if (repeat > 1 && Directory.Exists(target))
+        {
+            Sides.CopyDirectory(target, before);
+        }
+
+        Measurement ours, duck;
         try
         {
-            ours = Sides.Ours("ours-merge", source, target, threads.ToString(CultureInfo.InvariantCulture));
+            (ours, duck) = Sides.Alternate(repeat, duckDir, () => Sides.DuckDb(threads, "", duckSql), i =>
+            {
+                if (i > 0)
+                {
+                    if (Directory.Exists(before))
+                    {
+                        Sides.CopyDirectory(before, target);
+                    }
+                    else
+                    {
+                        Sides.DeleteDirectory(target);
+                    }
+                }
+
+                return Sides.Ours("ours-merge", source, target, threads.ToString(CultureInfo.InvariantCulture));
+            });
         }
         catch (InvalidOperationException e)
         {
             Console.WriteLine($"{name}: CdcLake's merge failed: {e.Message}");
-            return new Step(name, label, "-", null, duck, e.Message.Split('\n')[0]);
+            Sides.DeleteDirectory(duckDir);
+            return new Step(name, label, "-", null, Sides.DuckDb(threads, "", duckSql), e.Message.Split('\n')[0]);
         }
 
         var files = HudiBenchmark.LatestBaseFiles(target);

@@ -15,12 +15,51 @@ internal static class Sides
         Measurement.RunChild("dotnet", [typeof(Sides).Assembly.Location, .. arguments]);
 
     /// <summary>The fastest of <paramref name="repeat"/> runs, with the highest peak memory of them.</summary>
-    public static Measurement Best(int repeat, Func<Measurement> run)
+    public static Measurement Best(int repeat, Func<Measurement> run) => Fastest([.. Enumerable.Range(0, repeat).Select(_ => run())]);
+
+    /// <summary>
+    /// Runs the two sides of one step <paramref name="repeat"/> times, alternating, each from the same starting state,
+    /// and keeps each side's fastest run (with its highest peak). <paramref name="ours"/> gets the repetition's index:
+    /// from the second on it must restore what the first started from. DuckDB's output folder is emptied before each run.
+    /// </summary>
+    public static (Measurement Ours, Measurement Duck) Alternate(int repeat, string duckOutput, Func<Measurement> duck, Func<int, Measurement> ours)
     {
-        var runs = Enumerable.Range(0, repeat).Select(_ => run()).ToArray();
-        var best = runs.MinBy(m => m.Seconds)!;
-        return best with { PeakBytes = runs.Max(m => m.PeakBytes) };
+        var duckRuns = new List<Measurement>();
+        var ourRuns = new List<Measurement>();
+        for (var i = 0; i < Math.Max(1, repeat); i++)
+        {
+            DeleteDirectory(duckOutput);
+            duckRuns.Add(duck());
+            ourRuns.Add(ours(i));
+        }
+
+        return (Fastest(ourRuns), Fastest(duckRuns));
     }
+
+    public static void DeleteDirectory(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+    }
+
+    /// <summary>Replaces <paramref name="target"/> with a copy of <paramref name="source"/> (a table's state before a step).</summary>
+    public static void CopyDirectory(string source, string target)
+    {
+        DeleteDirectory(target);
+        foreach (var dir in Directory.EnumerateDirectories(source, "*", SearchOption.AllDirectories).Prepend(source))
+        {
+            Directory.CreateDirectory(Path.Combine(target, Path.GetRelativePath(source, dir)));
+        }
+
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(target, Path.GetRelativePath(source, file)));
+        }
+    }
+
+    private static Measurement Fastest(List<Measurement> runs) => runs.MinBy(m => m.Seconds)! with { PeakBytes = runs.Max(m => m.PeakBytes) };
 
     /// <summary>The process's CPU time so far (user + system, all threads).</summary>
     public static double CpuSeconds() => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
