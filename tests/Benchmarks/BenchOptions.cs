@@ -4,9 +4,9 @@ namespace CdcLake.Benchmarks;
 
 internal sealed record BenchOptions(long Rows, int RowGroupRows, int Threads, int Repeat, string OutputDirectory)
 {
-    public static BenchOptions Parse(string[] args)
+    public static BenchOptions Parse(string[] args, int defaultRepeat)
     {
-        var options = new BenchOptions(10_000_000, 1_000_000, 2, 3, Path.Combine(Path.GetTempPath(), "cdclake-bench"));
+        var options = new BenchOptions(10_000_000, 1_000_000, 2, defaultRepeat, Path.Combine(Path.GetTempPath(), "cdclake-bench"));
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = args[i + 1];

@@ -3,8 +3,11 @@ using System.Text.Json;
 
 namespace CdcLake.Benchmarks;
 
-/// <summary>One run of one side: wall time of the measured work and the process's peak resident memory.</summary>
-internal sealed record Measurement(double Seconds, long PeakBytes, JsonElement Result)
+/// <summary>
+/// One run of one side: wall time of the measured work, the process's peak resident memory, and the CPU time
+/// (user + system, all threads) of the measured work when the side reports it (else -1).
+/// </summary>
+internal sealed record Measurement(double Seconds, long PeakBytes, JsonElement Result, double CpuSeconds = -1)
 {
     public static long PeakResidentBytes()
     {
@@ -19,7 +22,7 @@ internal sealed record Measurement(double Seconds, long PeakBytes, JsonElement R
         return -1;
     }
 
-    /// <summary>Runs a child process that prints one JSON line {seconds, peakBytes, rows}.</summary>
+    /// <summary>Runs a child process that prints one JSON line {seconds, peakBytes, rows[, cpuSeconds]}.</summary>
     public static Measurement RunChild(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, IDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
@@ -50,7 +53,8 @@ internal sealed record Measurement(double Seconds, long PeakBytes, JsonElement R
         var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last();
         using var json = JsonDocument.Parse(line);
         var root = json.RootElement;
-        return new Measurement(root.GetProperty("seconds").GetDouble(), root.GetProperty("peakBytes").GetInt64(), root.GetProperty("rows").Clone());
+        var cpu = root.TryGetProperty("cpuSeconds", out var c) ? c.GetDouble() : -1;
+        return new Measurement(root.GetProperty("seconds").GetDouble(), root.GetProperty("peakBytes").GetInt64(), root.GetProperty("rows").Clone(), cpu);
     }
 
     public static string Describe(double bytes) => bytes switch

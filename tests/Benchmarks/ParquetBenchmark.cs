@@ -40,16 +40,16 @@ internal static class ParquetBenchmark
         var oursFile = Path.Combine(options.OutputDirectory, "cdclake.parquet");
         Console.WriteLine($"Parquet benchmark: {options.Rows:N0} rows, row groups of {options.RowGroupRows:N0}, snappy, {options.Threads} threads each, best of {options.Repeat}");
 
-        var duckWrite = Best(options.Repeat, () => DuckDb(options.Threads, "",
+        var duckWrite = Sides.Best(options.Repeat, () => Sides.DuckDb(options.Threads, "",
             $"COPY ({Generate(options.Rows)}) TO '{duckFile}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE {options.RowGroupRows})"));
-        var oursWrite = Best(options.Repeat, () => Ours("ours-write", oursFile, options.Rows.ToString(CultureInfo.InvariantCulture), options.RowGroupRows.ToString(CultureInfo.InvariantCulture)));
+        var oursWrite = Sides.Best(options.Repeat, () => Sides.Ours("ours-write", oursFile, options.Rows.ToString(CultureInfo.InvariantCulture), options.RowGroupRows.ToString(CultureInfo.InvariantCulture)));
 
-        var expected = DuckDb(options.Threads, "", string.Format(CultureInfo.InvariantCulture, Aggregate, duckFile));
-        var ofOurFile = DuckDb(options.Threads, "", string.Format(CultureInfo.InvariantCulture, Aggregate, oursFile));
+        var expected = Sides.DuckDb(options.Threads, "", string.Format(CultureInfo.InvariantCulture, Aggregate, duckFile));
+        var ofOurFile = Sides.DuckDb(options.Threads, "", string.Format(CultureInfo.InvariantCulture, Aggregate, oursFile));
         Check("DuckDB reading our file", ofOurFile.Result, expected.Result);
 
-        var duckRead = Best(options.Repeat, () => DuckDb(options.Threads, "", string.Format(CultureInfo.InvariantCulture, Aggregate, duckFile)));
-        var oursRead = Best(options.Repeat, () => Ours("ours-read", duckFile, options.Threads.ToString(CultureInfo.InvariantCulture)));
+        var duckRead = Sides.Best(options.Repeat, () => Sides.DuckDb(options.Threads, "", string.Format(CultureInfo.InvariantCulture, Aggregate, duckFile)));
+        var oursRead = Sides.Best(options.Repeat, () => Sides.Ours("ours-read", duckFile, options.Threads.ToString(CultureInfo.InvariantCulture)));
         Check("our reading of DuckDB's file", oursRead.Result, expected.Result);
 
         // Peak memory must not grow with the file: the same work on a tenth of the rows, for comparison.
@@ -58,10 +58,10 @@ internal static class ParquetBenchmark
         var smallRows = Math.Max(options.RowGroupRows, options.Rows / 10);
         var smallFile = Path.Combine(options.OutputDirectory, "cdclake-small.parquet");
         var duckSmallFile = Path.Combine(options.OutputDirectory, "duckdb-small.parquet");
-        var oursWriteSmall = Ours("ours-write", smallFile, smallRows.ToString(CultureInfo.InvariantCulture), options.RowGroupRows.ToString(CultureInfo.InvariantCulture));
-        DuckDb(options.Threads, "",
+        var oursWriteSmall = Sides.Ours("ours-write", smallFile, smallRows.ToString(CultureInfo.InvariantCulture), options.RowGroupRows.ToString(CultureInfo.InvariantCulture));
+        Sides.DuckDb(options.Threads, "",
             $"COPY ({Generate(smallRows)}) TO '{duckSmallFile}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE {options.RowGroupRows})");
-        var oursReadSmall = Ours("ours-read", duckSmallFile, options.Threads.ToString(CultureInfo.InvariantCulture));
+        var oursReadSmall = Sides.Ours("ours-read", duckSmallFile, options.Threads.ToString(CultureInfo.InvariantCulture));
 
         Console.WriteLine();
         Console.WriteLine($"{"",-8}{"CdcLake",12}{"DuckDB",12}{"ratio",8}{"CdcLake peak",16}{"DuckDB peak",14}{$"peak @ {smallRows / 1e6:0.#}M rows",20}");
@@ -182,28 +182,15 @@ internal static class ParquetBenchmark
         return total;
     }
 
-    private static Measurement DuckDb(int threads, string setup, string sql) =>
-        Measurement.RunChild("node", [Path.Combine(ToolsDirectory, "duckdb-bench.mjs"), threads.ToString(CultureInfo.InvariantCulture), setup, sql], ToolsDirectory);
-
-    private static Measurement Ours(params string[] arguments) =>
-        Measurement.RunChild("dotnet", [typeof(ParquetBenchmark).Assembly.Location, .. arguments]);
-
-    private static Measurement Best(int repeat, Func<Measurement> run)
-    {
-        var runs = Enumerable.Range(0, repeat).Select(_ => run()).ToArray();
-        var best = runs.MinBy(m => m.Seconds)!;
-        return best with { PeakBytes = runs.Max(m => m.PeakBytes) };
-    }
-
     private static void Check(string what, JsonElement actual, JsonElement expected)
     {
         var a = actual[0];
         var e = expected[0];
         for (var c = 0; c < 6; c++)
         {
-            if (Text(a[c]) != Text(e[c]))
+            if (Sides.Text(a[c]) != Sides.Text(e[c]))
             {
-                throw new InvalidOperationException($"{what}: aggregate {c} is {Text(a[c])}, DuckDB computes {Text(e[c])}");
+                throw new InvalidOperationException($"{what}: aggregate {c} is {Sides.Text(a[c])}, DuckDB computes {Sides.Text(e[c])}");
             }
         }
 
@@ -214,22 +201,6 @@ internal static class ParquetBenchmark
         }
     }
 
-    private static string Text(JsonElement e) => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText();
-
     private static void Report(string name, Measurement ours, Measurement duck, Measurement oursSmall) =>
         Console.WriteLine($"{name,-8}{ours.Seconds,11:F2}s{duck.Seconds,11:F2}s{ours.Seconds / duck.Seconds,8:F2}{Measurement.Describe(ours.PeakBytes),16}{Measurement.Describe(duck.PeakBytes),14}{Measurement.Describe(oursSmall.PeakBytes),20}");
-
-    private static string ToolsDirectory
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CdcLake.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("CdcLake.sln not found above the benchmark"), "tests", "tools");
-        }
-    }
 }
