@@ -26,7 +26,6 @@ var demoDir = artifactsDir.Combine("demo");
 var testToolsDir = repoRoot.Combine("tests/tools");
 var benchmarksProject = repoRoot.CombineWithFilePath("tests/Benchmarks/Benchmarks.csproj");
 var cliDll = repoRoot.CombineWithFilePath($"jobs/CdcLake.Cli/bin/{configuration}/net10.0/cdclake.dll");
-var dmsFixture = new FilePath(System.IO.Path.GetFullPath(System.IO.Path.Combine(repoRoot.FullPath, "../shared/fixtures/dms/dms_test_table_LOAD00000001.parquet")));
 
 ///////////////////////////////////////////////////////////////////////////////
 // SETUP / TEARDOWN
@@ -237,31 +236,46 @@ Task("Bench")
 });
 
 Task("Run")
-    .Description("Runs the main job. For now: the Parquet codec demo on the bundled DMS fixture.")
+    .Description("Runs the main job end to end: a sample DMS bucket, the merge job over its pipeline, then a few rows of a result table.")
     .IsDependentOn("Build")
     .Does(() =>
 {
-    if (!FileExists(dmsFixture))
+    // Re-runnable: every run starts from an empty artifacts/demo (Build's __Clean removed it already; Run alone may not).
+    if (DirectoryExists(demoDir))
     {
-        throw new CakeException($"Fixture not found: {dmsFixture}. The shared fixtures live outside the repository, at ../shared/fixtures beside the repository root.");
+        DeleteDirectory(demoDir, new DeleteDirectorySettings { Recursive = true, Force = true });
     }
-
     EnsureDirectoryExists(demoDir);
-    var converted = demoDir.CombineWithFilePath("dms_test_table.parquet");
+    var pipeline = demoDir.CombineWithFilePath("pipeline.json");
+    var summary = demoDir.CombineWithFilePath("summary.json");
+    var orders = demoDir.Combine("lake/sales/orders");
 
     void Cdclake(string arguments)
     {
         Information("cdclake {0}", arguments);
-        DotNetExecute(cliDll, arguments);
+        var exit = StartProcess("dotnet", new ProcessSettings { Arguments = $"\"{cliDll.FullPath}\" {arguments}" });
+        if (exit != 0)
+        {
+            throw new CakeException($"'cdclake {arguments}' exited with {exit}.");
+        }
     }
 
-    Cdclake($"parquet convert \"{dmsFixture.FullPath}\" \"{converted.FullPath}\" --codec snappy");
-    if (!FileExists(converted))
+    Cdclake($"sample --out \"{demoDir.FullPath}\" --rows 1000 --batches 5");
+    Cdclake($"run \"{pipeline.FullPath}\" --summary \"{summary.FullPath}\"");
+    Information("Summary JSON: {0}", summary.FullPath);
+    Cdclake($"hudi validate \"{orders.FullPath}\"");
+
+    // A few rows of the result: `cdclake hudi show ... | head`, without a shell.
+    Information("cdclake hudi show {0} --columns order_id,customer_id,status,total,order_month --format csv | head -6", orders.FullPath);
+    StartProcess("dotnet", new ProcessSettings
     {
-        throw new CakeException($"'cdclake parquet convert' exited without writing {converted}. Is the command implemented in jobs/CdcLake.Cli yet?");
+        Arguments = $"\"{cliDll.FullPath}\" hudi show \"{orders.FullPath}\" --columns order_id,customer_id,status,total,order_month --format csv",
+        RedirectStandardOutput = true,
+    }, out var rows);
+    foreach (var row in rows.Take(6))
+    {
+        Console.WriteLine(row);
     }
-    Cdclake($"parquet schema \"{converted.FullPath}\"");
-    Cdclake($"parquet cat \"{converted.FullPath}\" --limit 5");
 });
 
 Task("Default")

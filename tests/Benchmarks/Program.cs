@@ -9,6 +9,7 @@ return args switch
     ["parquet", .. var rest] => ParquetBenchmark.Run(BenchOptions.Parse(rest, defaultRepeat: 3)),
     ["hudi", .. var rest] => HudiBenchmark.Run(BenchOptions.Parse(rest, defaultRepeat: 1)),
     ["merge", .. var rest] => MergeBenchmark.Run(BenchOptions.Parse(rest, defaultRepeat: 1)),
+    ["hudi-overwrite", .. var rest] => HudiOverwriteBenchmark.Run(BenchOptions.Parse(rest, defaultRepeat: 1)),
 
     // The measured sides, run as child processes by the benchmarks above.
     ["ours-read", var file, var threads] => ParquetBenchmark.OursRead(file, Int(threads)),
@@ -17,6 +18,7 @@ return args switch
     ["ours-hudi-upsert", var table, var rows, var threads] => await HudiBenchmark.OursUpsertAsync(table, Long(rows), Int(threads)),
     ["ours-orders-parquet", var file, var rows, var threads] => HudiBenchmark.OursPlainParquet(file, Long(rows), Int(threads)),
     ["ours-merge", var source, var target, var threads] => await MergeBenchmark.OursMergeAsync(source, target, Int(threads)),
+    ["ours-hudi-overwrite", var folder, var rows, var mode] => await HudiOverwriteBenchmark.OursAsync(folder, Long(rows), combine: mode == "combine"),
     _ => Usage(),
 };
 
@@ -42,6 +44,9 @@ static int Usage()
         merge     the CDC merge job on DMS files: (a) full load of N rows, (b) a CDC batch of N/10 changes
                   (70% updates, 20% inserts, 10% deletes) spread over the keys, (c) the same on the newest keys,
                   beside DuckDB doing the same merge in SQL (dedupe by key, anti-join + union, rewrite).
+        hudi-overwrite
+                  a whole-table Hudi insert-overwrite of N rows streamed (the default) against the same
+                  overwrite combined in memory (InsertOverwriteCombine): time and peak memory.
 
         Defaults: --rows 10000000, --threads 2 (DuckDB's threads; ours: the Hudi writer's WriteParallelism, the merge job's Parallelism), --out $TMPDIR/cdclake-bench.
         """);

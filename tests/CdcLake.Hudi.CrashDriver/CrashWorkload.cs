@@ -17,8 +17,12 @@ public enum CrashOpKind
     Clean,
 }
 
-/// <summary>What round <c>r</c> of a seeded crash run writes. The test applies the same operation to its own model.</summary>
-public sealed record CrashOp(int Round, CrashOpKind Kind, IReadOnlyList<CrashRecord> Records, IReadOnlyList<long> DeleteIds, string? Partition);
+/// <summary>
+/// What round <c>r</c> of a seeded crash run writes. The test applies the same operation to its own model. An upsert's
+/// <see cref="DeleteIds"/> are deleted in the same commit (rows marked by <see cref="CrashWorkload.DeleteMarker"/>);
+/// with <see cref="AddsColumn"/> its input carries one more nullable column, so the commit rewrites every file group.
+/// </summary>
+public sealed record CrashOp(int Round, CrashOpKind Kind, IReadOnlyList<CrashRecord> Records, IReadOnlyList<long> DeleteIds, string? Partition, bool AddsColumn = false);
 
 /// <summary>The deterministic workload shared by the driver (which writes it) and the test (which predicts its result).</summary>
 public static class CrashWorkload
@@ -27,6 +31,8 @@ public static class CrashWorkload
 
     /// <summary>Keys are drawn from [0, KeySpace).</summary>
     public const int KeySpace = 240;
+
+    public const string DeleteMarker = "_hoodie_is_deleted";
 
     public static readonly ParquetSchema Schema = new(
     [
@@ -60,7 +66,8 @@ public static class CrashWorkload
             var records = ids.Select(id => Record(id, round)).ToList();
             // A stale version of one key (ts 0, older than anything stored) in the same input: precombine drops it.
             records.Add(Record(ids[0], 0) with { Name = "stale" });
-            return new CrashOp(round, CrashOpKind.Upsert, records, [], null);
+            var deletes = Enumerable.Range(0, 2).Select(_ => (long)random.Next(KeySpace)).Where(id => !ids.Contains(id)).Distinct().ToList();
+            return new CrashOp(round, CrashOpKind.Upsert, records, deletes, null, AddsColumn: round % 7 == 3);
         }
 
         if (dice < 70)
@@ -107,7 +114,26 @@ public static class CrashWorkload
         RecordSizeEstimate = 1024,
         CleanerCommitsRetained = 2,
         Codec = ParquetCodec.Snappy,
+        DeleteMarkerField = DeleteMarker,
     };
+
+    /// <summary>An upsert's rows, then its deletes (key, partition and ts of the round: newer than anything stored), marked.</summary>
+    public static RecordBatch UpsertBatch(CrashOp op)
+    {
+        var rows = op.Records.Concat(op.DeleteIds.Select(id => new CrashRecord(id, "", op.Round, CrashRecord.PartOf(id)))).ToList();
+        var batch = Batch(rows);
+        var marker = new PrimitiveField(DeleteMarker, PhysicalType.Boolean);
+        var fields = new List<Field>(batch.Schema.Fields) { marker };
+        var columns = new List<ColumnVector>(batch.Columns) { new BooleanVector(marker, [.. rows.Select((_, i) => i >= op.Records.Count)], rows.Count) };
+        if (op.AddsColumn)
+        {
+            var note = new PrimitiveField($"note{op.Round}", PhysicalType.ByteArray, LogicalType.String);
+            fields.Add(note);
+            columns.Add(Strings(note, [.. rows.Select(r => r.Name)]));
+        }
+
+        return new RecordBatch(new ParquetSchema(fields), columns, rows.Count);
+    }
 
     /// <summary>Runs <paramref name="op"/>: creates the table when it does not exist yet.</summary>
     public static async Task<string?> RunAsync(CdcLake.Storage.IObjectStore store, CrashOp op, HudiWriteOptions options)
@@ -122,7 +148,7 @@ public static class CrashWorkload
         return op.Kind switch
         {
             CrashOpKind.BulkInsert => (await client.BulkInsertAsync([Batch(op.Records)], checkpoint)).InstantTime,
-            CrashOpKind.Upsert => (await client.UpsertAsync([Batch(op.Records)], checkpoint)).InstantTime,
+            CrashOpKind.Upsert => (await client.UpsertAsync([UpsertBatch(op)], checkpoint)).InstantTime,
             CrashOpKind.Delete => (await client.DeleteAsync([Keys(op.DeleteIds)], checkpoint)).InstantTime,
             CrashOpKind.InsertOverwrite => (await client.InsertOverwriteAsync([Batch(op.Records)], wholeTable: false, checkpoint)).InstantTime,
             CrashOpKind.Clean => (await client.CleanAsync()).CleanInstant,

@@ -170,6 +170,28 @@ public sealed class UpsertWithDeletesTests(S3WriteFixture s3) : IClassFixture<S3
     }
 
     [Fact]
+    public async Task With_the_global_index_a_move_older_than_the_stored_row_is_ignored()
+    {
+        using var place = TestStore.Create("local");
+        var client = await TestTables.CreateAsync(place.Store, TestTables.Options("t"), TestTables.WriteOptions(o => o.IndexType = HudiIndexType.GlobalBloom));
+        await client.UpsertAsync([Recs.Batch([new Rec(1, "v5", 5, "a"), new Rec(2, "v5", 5, "a")])]);
+
+        // Key 1 moves to b with an older ts: the stored row stays in a and nothing lands in b. Key 2 moves with a newer one.
+        var result = await client.UpsertAsync([Recs.Batch([new Rec(1, "old", 4, "b"), new Rec(2, "new", 6, "b")])]);
+
+        (result.StaleIgnored, result.Deletes, result.Inserts).Should().Be((1, 1, 1));
+        (await Recs.ReadAsync(await HudiTable.OpenAsync(place.Store))).Select(r => (r.Id, r.Name, r.Part)).Should().Equal((1, "v5", "a"), (2, "new", "b"));
+        (await HudiTableValidator.ValidateAsync(place.Store)).Problems.Should().BeEmpty();
+
+        // Only a stale move: the new file group it would have opened is not written at all.
+        var stale = await client.UpsertAsync([Recs.Batch([new Rec(1, "older", 3, "c")])]);
+        (stale.StaleIgnored, stale.FileGroupsCreated, stale.FilesWritten).Should().Be((1, 0, 0));
+        Directory.EnumerateFiles(place.LocalPath!, "*.parquet", SearchOption.AllDirectories).Should().NotContain(f => f.Contains($"{Path.DirectorySeparatorChar}c{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+        (await Recs.ReadAsync(await HudiTable.OpenAsync(place.Store))).Select(r => (r.Id, r.Name, r.Part)).Should().Equal((1, "v5", "a"), (2, "new", "b"));
+        (await HudiTableValidator.ValidateAsync(place.Store)).Problems.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task A_marker_column_that_is_not_boolean_is_refused_before_anything_is_written()
     {
         using var place = TestStore.Create("local");
@@ -206,6 +228,31 @@ public sealed class UpsertWithDeletesTests(S3WriteFixture s3) : IClassFixture<S3
         AvroSchema.Parse(result.Metadata.Schema!).Fields.Select(f => f.Name).Should().Contain(Marker);
         (await Recs.ReadAsync(await HudiTable.OpenAsync(place.Store))).Select(r => r.Id).Should().Equal(1, 2, 3);
         (await HudiTableValidator.ValidateAsync(place.Store)).Problems.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Delete_rows_may_hold_nulls_in_columns_the_input_declares_required()
+    {
+        using var place = TestStore.Create("local");
+        var client = await Ev.CreateAsync(place.Store, o => o with { DeleteMarkerField = Marker });
+        await client.BulkInsertAsync([Ev.Batch(Ev.V1, Ev.Range(0, 6))]);
+        Ev.V1["name"].IsNullable.Should().BeFalse();
+
+        // Ev.Batch leaves a null name unset in the validity bitmap, required or not: only the delete row has one.
+        var input = Ev.Batch(Ev.V1, [new Ev(1, "b", 5, 11, 1.5, 2.25m, "updated"), new Ev(2, "c", 5, 0, 0, 0m, null)]);
+        input.Columns[Ev.V1.IndexOf("name")].IsNull(1).Should().BeTrue();
+        var flags = new PrimitiveField(Marker, PhysicalType.Boolean, repetition: Repetition.Required);
+        var marked = new RecordBatch(new ParquetSchema([.. input.Schema.Fields, flags]), [.. input.Columns, new BooleanVector(flags, [false, true], 2)], 2);
+
+        var result = await client.UpsertAsync([marked]);
+
+        (result.Updates, result.Deletes, result.SchemaEvolved).Should().Be((1, 1, false));
+        var rows = await Ev.ReadAsync(await HudiTable.OpenAsync(place.Store));
+        rows.Select(r => r.Id).Should().Equal(0, 1, 3, 4, 5);
+        rows.Single(r => r.Id == 1).Name.Should().Be("updated");
+        (await HudiTableValidator.ValidateAsync(place.Store)).Problems.Should().BeEmpty();
+        Expected.DuckDbRows(place.LocalPath!, Expected.BaseFiles(place.LocalPath!), ["id", "name"], "id < 3")
+            .Should().Equal("{\"id\":0,\"name\":\"name-0\"}", "{\"id\":1,\"name\":\"updated\"}");
     }
 
     /// <summary><paramref name="batch"/> with a BOOLEAN marker column appended, <paramref name="deleted"/> in every row.</summary>

@@ -3,23 +3,24 @@ using System.Globalization;
 using CdcLake.Cdc;
 using CdcLake.Hudi;
 
-// Usage: CdcLake.Merge.CrashDriver --pipeline FILE [--table NAME] [--kill-at N] [--kill-after-ms MS] [--parallelism P]
+// Usage: CdcLake.Merge.CrashDriver --pipeline FILE [--table NAME] [--kill-at N] [--kill-step STEP [--kill-occurrence K]]
+//        [--kill-after-ms MS] [--parallelism P]
 // Runs the merge job on the pipeline's tables (or one), as `cdclake run` does, with the real table lock. Kills itself
 // (SIGKILL, like kill -9: no finally blocks, no flushing) at the N-th event — a Hudi commit-protocol step
 // (MergeOptions.WriteObserver) or a table entering a progress stage (MergeOptions.Progress) — or MS milliseconds
-// after the job started. Prints "killed at event N: WHAT" when it kills itself, else one line per table
+// after the job started; or at the K-th (default 1st) time it reaches the named step (a WriteStep name, or "stage:NAME"). Prints "killed at event N: WHAT" when it kills itself, else one line per table
 // ("table NAME STATUS files F commits C") and "done events E ms M".
 // Exit 0: every table succeeded; 1: a table failed or the job threw; 2: bad arguments.
 var options = ParseArguments(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: --pipeline FILE [--table NAME] [--kill-at N] [--kill-after-ms MS] [--parallelism P]");
+    Console.Error.WriteLine("usage: --pipeline FILE [--table NAME] [--kill-at N] [--kill-step STEP [--kill-occurrence K]] [--kill-after-ms MS] [--parallelism P]");
     return 2;
 }
 
-var (pipeline, table, killAt, killAfterMs, parallelism) = options.Value;
+var (pipeline, table, killAt, killStep, killOccurrence, killAfterMs, parallelism) = options.Value;
 var tables = PipelineConfig.LoadAndResolve(pipeline).Where(t => table is null || t.Name == table).ToList();
-var killer = new Killer(killAt);
+var killer = new Killer(killAt, killStep, killOccurrence);
 var watch = Stopwatch.StartNew();
 if (killAfterMs > 0)
 {
@@ -54,10 +55,10 @@ catch (Exception e)
     return 1;
 }
 
-static (string Pipeline, string? Table, int KillAt, int KillAfterMs, int? Parallelism)? ParseArguments(string[] args)
+static (string Pipeline, string? Table, int KillAt, string? KillStep, int KillOccurrence, int KillAfterMs, int? Parallelism)? ParseArguments(string[] args)
 {
-    string? pipeline = null, table = null;
-    int killAt = 0, killAfterMs = 0;
+    string? pipeline = null, table = null, killStep = null;
+    int killAt = 0, killAfterMs = 0, killOccurrence = 1;
     int? parallelism = null;
     for (var i = 0; i + 1 < args.Length; i += 2)
     {
@@ -67,21 +68,24 @@ static (string Pipeline, string? Table, int KillAt, int KillAfterMs, int? Parall
             case "--pipeline": pipeline = value; break;
             case "--table": table = value; break;
             case "--kill-at": killAt = int.Parse(value, CultureInfo.InvariantCulture); break;
+            case "--kill-step": killStep = value; break;
+            case "--kill-occurrence": killOccurrence = int.Parse(value, CultureInfo.InvariantCulture); break;
             case "--kill-after-ms": killAfterMs = int.Parse(value, CultureInfo.InvariantCulture); break;
             case "--parallelism": parallelism = int.Parse(value, CultureInfo.InvariantCulture); break;
             default: return null;
         }
     }
 
-    return pipeline is null || args.Length % 2 != 0 ? null : (pipeline, table, killAt, killAfterMs, parallelism);
+    return pipeline is null || args.Length % 2 != 0 ? null : (pipeline, table, killAt, killStep, killOccurrence, killAfterMs, parallelism);
 }
 
 /// <summary>Counts the job's events (protocol steps, progress stages entered) and kills the process at the N-th.</summary>
-internal sealed class Killer(int killAt) : IWriteObserver, IProgress<MergeProgress>
+internal sealed class Killer(int killAt, string? killStep, int killOccurrence) : IWriteObserver, IProgress<MergeProgress>
 {
     private readonly Lock _lock = new();
     private (string Table, string Stage)? _stage;
     private int _events;
+    private int _stepSeen;
 
     public int Events
     {
@@ -94,7 +98,7 @@ internal sealed class Killer(int killAt) : IWriteObserver, IProgress<MergeProgre
         }
     }
 
-    public void OnStep(WriteStep step, string detail) => Count($"step {step} ({detail})");
+    public void OnStep(WriteStep step, string detail) => Count(step.ToString(), $"step {step} ({detail})");
 
     public void Report(MergeProgress value)
     {
@@ -109,16 +113,17 @@ internal sealed class Killer(int killAt) : IWriteObserver, IProgress<MergeProgre
             _stage = (value.Table, value.Stage);
         }
 
-        Count($"stage {value.Table} {value.Stage}");
+        Count("stage:" + value.Stage, $"stage {value.Table} {value.Stage}");
     }
 
-    private void Count(string what)
+    private void Count(string name, string what)
     {
         lock (_lock)
         {
-            if (++_events == killAt)
+            ++_events;
+            if (_events == killAt || (name == killStep && ++_stepSeen == killOccurrence))
             {
-                Die($"event {killAt}: {what}");
+                Die($"event {_events}: {what}");
             }
         }
     }

@@ -134,6 +134,36 @@ public sealed class BadInputTests : IDisposable
         summary.Error.Should().Contain(BadFile).And.Contain("'id'");
     }
 
+    [Fact]
+    public async Task A_null_key_in_the_first_full_load_fails_the_table_and_writes_nothing()
+    {
+        var table = Spec("load-null-key");
+        Directory.CreateDirectory(table.Source);
+        var fields = new[] { ScenarioParquet.Field("DMS_TIMESTAMP", "string!"), ScenarioParquet.Field("id", "int32"), ScenarioParquet.Field("name", "string") };
+        ScenarioParquet.Write(Path.Combine(table.Source, "LOAD00000001.parquet"), fields,
+            Rows([["2024-03-01 09:00:00", 1, "one"], ["2024-03-01 09:00:00", 2, "two"], ["2024-03-01 09:00:00", null, "no key"]]));
+
+        var summary = await MergeJob.MergeTableAsync(table, new MergeOptions { Parallelism = 2 });
+        summary.Status.Should().Be(MergeStatus.Failed);
+        summary.Error.Should().Contain("LOAD00000001.parquet").And.Contain("row 2").And.Contain("'id'");
+        TableState.TimelineFiles(table.Target).Should().BeEmpty("nothing is committed");
+        (Directory.Exists(table.Target) ? Directory.EnumerateFiles(table.Target, "*.parquet", SearchOption.AllDirectories) : []).Should().BeEmpty("no base file is left");
+    }
+
+    [Fact]
+    public async Task A_bad_row_in_a_full_reload_leaves_the_table_as_it_was()
+    {
+        var table = await MergedTableAsync("reload-null-key");
+        var fields = new[] { ScenarioParquet.Field("DMS_TIMESTAMP", "string!"), ScenarioParquet.Field("id", "int32"), ScenarioParquet.Field("name", "string") };
+        var load = Path.Combine(table.Source, "LOAD00000001.parquet");
+        ScenarioParquet.Write(load, fields,
+            Rows([["2024-03-02 09:00:00", 1, "reloaded"], ["2024-03-02 09:00:00", null, "no key"], ["2024-03-02 09:00:00", 5, "reloaded"]]));
+        File.SetLastWriteTimeUtc(load, new DateTime(2024, 3, 2, 9, 0, 0, DateTimeKind.Utc));
+
+        var summary = await FailsAndChangesNothingAsync(table);
+        summary.Error.Should().Contain("LOAD00000001.parquet").And.Contain("row 1").And.Contain("'id'");
+    }
+
     [Theory]
     [InlineData("null-key", 1, "id")]
     [InlineData("unknown-op", 2, "Op")]

@@ -74,6 +74,22 @@ public partial class ConformanceTests
             scenario.Expected.Select(r => TableState.Render(r, TableState.IsData)).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task Progress_is_reported_through_to_done()
+    {
+        var scenario = Scenario.Load("06-last-change-wins-default-ordering");
+        using var runner = new ScenarioRunner(scenario);
+        var progress = new Recorder();
+        var summary = await runner.RunAsync(scenario.Runs.SelectMany(r => r.Files), options: new MergeOptions { Parallelism = 2, Progress = progress });
+        summary.Status.Should().Be(MergeStatus.Merged, summary.Error);
+
+        progress.Reports.Should().NotBeEmpty();
+        progress.Reports.Should().OnlyContain(p => p.Table == runner.Spec.Name);
+        progress.Reports[^1].Stage.Should().Be("done");
+        progress.Reports.Max(p => p.FilesTotal).Should().Be(4).And.Be(summary.Files);
+        progress.Reports.Max(p => p.RowsRead).Should().Be(summary.RowsRead);
+    }
+
     public static TheoryData<string> OracleScenarios() => [.. Scenario.All().Where(n => Scenario.Load(n).Oracle)];
 
     /// <summary>The hand-written expectations and DuckDB's SQL over the same files agree (no merge code involved).</summary>
@@ -162,6 +178,19 @@ public partial class ConformanceTests
             Columns = columns,
         });
         return [.. expected.Rows.Select(row => TableState.Render(expected.Columns.Select((c, i) => (c.Name, Canonical.Render(row[i]))))).Order(StringComparer.Ordinal)];
+    }
+
+    private sealed class Recorder : IProgress<MergeProgress>
+    {
+        public List<MergeProgress> Reports { get; } = [];
+
+        public void Report(MergeProgress value)
+        {
+            lock (Reports)
+            {
+                Reports.Add(value);
+            }
+        }
     }
 
     [GeneratedRegex(@"^(0\|[012][0-9A-F]{16}\|[0-9A-F]{8}\|[0-9]{10}|1\|([0-9]{35}\|)*[0-9]{21}\|[0-9A-F]{8}\|[0-9]{10})$")]

@@ -90,7 +90,8 @@ public sealed class ScenarioRunner : IDisposable
 
             if (run.Warning is not null)
             {
-                summary.Warnings.Should().Contain(w => w.Contains(run.Warning, StringComparison.OrdinalIgnoreCase), because);
+                var expected = run.Warning;
+                summary.Warnings.Should().Contain(w => w.Contains(expected, StringComparison.OrdinalIgnoreCase), $"a warning naming '{expected}' ({because})");
             }
 
             if (run.Counts.Count > 0)

@@ -41,8 +41,9 @@ public sealed class ChangeReader
     private readonly KeyGenerator _keys;
     private readonly Dictionary<DmsFile, ParquetSchema> _fileSchemas;
 
-    private ChangeReader(IObjectStore store, TableSpec spec, ChangeReaderOptions options, IReadOnlyList<DmsFile> files, Dictionary<DmsFile, ParquetSchema> fileSchemas, ChangeSchema schema)
+    private ChangeReader(IObjectStore store, TableSpec spec, ChangeReaderOptions options, IReadOnlyList<DmsFile> files, Dictionary<DmsFile, ParquetSchema> fileSchemas, ChangeSchema schema, long rows)
     {
+        Rows = rows;
         _store = store;
         _spec = spec;
         _options = options;
@@ -53,6 +54,9 @@ public sealed class ChangeReader
     }
 
     public ChangeSchema Schema { get; }
+
+    /// <summary>The rows of all the files, as their footers state.</summary>
+    public long Rows { get; }
 
     /// <summary>The files, in the order they are read (as given: LOAD files in load order, then CDC files in time order).</summary>
     public IReadOnlyList<DmsFile> Files { get; }
@@ -67,6 +71,7 @@ public sealed class ChangeReader
         options ??= ChangeReaderOptions.Default;
         var list = files.ToList();
         var schemas = new ParquetSchema[list.Count];
+        var rows = new long[list.Count];
         await Parallel.ForEachAsync(
             Enumerable.Range(0, list.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.FooterParallelism), CancellationToken = cancellationToken },
@@ -74,6 +79,7 @@ public sealed class ChangeReader
             {
                 using var reader = await OpenFileAsync(store, list[i], options, ct).ConfigureAwait(false);
                 schemas[i] = reader.Schema;
+                rows[i] = reader.RowCount;
             }).ConfigureAwait(false);
 
         var schema = ChangeSchema.Build(spec, [.. list.Zip(schemas)], options.TableSchema);
@@ -83,7 +89,7 @@ public sealed class ChangeReader
             bySchema[list[i]] = schemas[i];
         }
 
-        return new ChangeReader(store, spec, options, list, bySchema, schema);
+        return new ChangeReader(store, spec, options, list, bySchema, schema, rows.Sum());
     }
 
     /// <summary>Every file's changes, file by file, row group by row group.</summary>

@@ -483,6 +483,7 @@ internal sealed class CommitWriter(
 
         var found = await LookupAsync(slices, cancellationToken).ConfigureAwait(false);
         var inserts = new List<InputRow>();
+        var moves = new List<(InputRow Row, FileSlice Slice)>();
         foreach (var row in input.Rows)
         {
             if (!found.TryGetValue(Identity(row.Key, row.Partition), out var slice))
@@ -511,14 +512,21 @@ internal sealed class CommitWriter(
             }
             else if (slice.PartitionPath != row.Partition)
             {
-                // Global index: the record moved partitions. Delete it where it was, insert it where it now belongs.
-                work.Deletes[row.Key] = null;
-                inserts.Add(row);
+                // Global index: the record moved partitions (decided below, once the stored version is known).
+                moves.Add((row, slice));
             }
             else
             {
                 work.Upserts[row.Key] = row;
             }
+        }
+
+        // A move is a delete where the record was and an insert where it now belongs, unless the stored version ranks
+        // newer: then the incoming one is stale and neither happens.
+        foreach (var (row, slice) in await NewerThanStoredAsync(moves, cancellationToken).ConfigureAwait(false))
+        {
+            Existing(slice).Deletes[row.Key] = null;
+            inserts.Add(row);
         }
 
         var average = AverageRecordSize();
@@ -546,6 +554,45 @@ internal sealed class CommitWriter(
 
             AddNewGroups(partition.Key, remaining, average);
         }
+    }
+
+    /// <summary>The moves whose incoming version is not older than the stored one (read from the stored files' ordering columns).</summary>
+    private async Task<List<(InputRow Row, FileSlice Slice)>> NewerThanStoredAsync(List<(InputRow Row, FileSlice Slice)> moves, CancellationToken cancellationToken)
+    {
+        if (ordering is null || moves.Count == 0)
+        {
+            return moves;
+        }
+
+        var kept = new List<(InputRow, FileSlice)>(moves.Count);
+        foreach (var group in moves.GroupBy(m => m.Slice.FileGroupId))
+        {
+            var slice = group.First().Slice;
+            var byKey = group.ToDictionary(m => m.Row.Key, m => m.Row, StringComparer.Ordinal);
+            using var reader = await table.OpenBaseFileAsync(slice.BaseFile, cancellationToken: cancellationToken).ConfigureAwait(false);
+            foreach (var batch in reader.ReadBatches([HoodieMetaFields.RecordKey, .. ordering.Fields]))
+            {
+                var keys = (BinaryVector)batch[HoodieMetaFields.RecordKey];
+                for (var i = 0; i < batch.RowCount; i++)
+                {
+                    if (byKey.Remove(keys.GetString(i), out var row))
+                    {
+                        if (ordering.Compare(input.View(row), batch.GetRow(i)) < 0)
+                        {
+                            _staleIgnored++;
+                        }
+                        else
+                        {
+                            kept.Add((row, slice));
+                        }
+                    }
+                }
+            }
+
+            kept.AddRange(byKey.Values.Select(row => (row, slice)));
+        }
+
+        return kept;
     }
 
     private GroupWork Existing(FileSlice slice)

@@ -10,7 +10,8 @@ public enum HudiIndexType
 
     /// <summary>
     /// GLOBAL_BLOOM with hoodie.bloom.index.update.partition.path=true: a key is looked up in every partition,
-    /// and a record whose partition value changed is deleted from its old file group and inserted into the new partition.
+    /// and a record whose partition value changed is deleted from its old file group and inserted into the new partition
+    /// — unless the stored version ranks newer, which then stays where it is.
     /// </summary>
     GlobalBloom,
 }

@@ -82,6 +82,13 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         var selection = state.Checkpoint.SelectNew(listing);
         if (selection.IsEmpty)
         {
+            if (state.Table?.Timeline.Pending.Any() == true && !options.DryRun)
+            {
+                // Nothing new, but a run died after its last commit (during the clean, say): finish what it left.
+                await using var recovering = await AcquireAsync(target, cancellationToken).ConfigureAwait(false);
+                await new HudiWriteClient(target, "", WriteOptions(recovering.Lock, recovering.Key)).RollbackFailedWritesAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             return MergeStatus.UpToDate;
         }
 
@@ -89,30 +96,33 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         {
             var planned = await ChangeReader.OpenAsync(source, spec, selection.All, ReaderOptions(state), cancellationToken).ConfigureAwait(false);
             _files = planned.Files.Count;
+            _rowsRead = planned.Rows;
             _reload = selection.FullReload;
             _warnings.AddRange(planned.Schema.Warnings);
             return MergeStatus.Planned;
         }
 
-        var provider = options.LockProvider ?? DefaultLockProvider(target);
-        var lockKey = target.PathOf("").ToString();
-        await using var held = await provider.AcquireAsync(lockKey, TableLockOwner.Create(), cancellationToken).ConfigureAwait(false);
+        await using var held = await AcquireAsync(target, cancellationToken).ConfigureAwait(false);
 
         // Another run may have committed between the first look and the lock: decide on what is there now.
         state = await TableState.LoadAsync(target, cancellationToken).ConfigureAwait(false);
         selection = state.Checkpoint.SelectNew(listing);
         _filesTotal = selection.LoadFiles.Count + selection.CdcFiles.Count;
-        var client = new HudiWriteClient(target, "", WriteOptions(held, lockKey));
+        var client = new HudiWriteClient(target, "", WriteOptions(held.Lock, held.Key));
 
-        if (selection.LoadFiles.Count > 0 || selection.CdcBeforeReload.Count > 0)
+        // Every selected file's footer first: a type conflict anywhere stops the table before anything is written.
+        _ = await ChangeReader.OpenAsync(source, spec, selection.All, ReaderOptions(state), cancellationToken).ConfigureAwait(false);
+
+        if (selection.FullReload || (selection.LoadFiles.Count > 0 && !state.HasBaseFiles))
         {
-            state = await MergeLoadAsync(source, target, client, state, selection, cancellationToken).ConfigureAwait(false);
+            state = await StreamLoadAsync(source, target, client, state, selection, cancellationToken).ConfigureAwait(false);
             selection = state.Checkpoint.SelectNew(listing);
         }
 
-        while (selection.CdcFiles.Count > 0)
+        // More files of a load still running, then CDC: merged by key, in chunks that fit the memory budget.
+        while (selection.LoadFiles.Count + selection.CdcFiles.Count > 0)
         {
-            var chunk = TakeChunk(selection.CdcFiles);
+            var chunk = TakeChunk(selection.LoadFiles.Count > 0 ? selection.LoadFiles : selection.CdcFiles);
             state = await MergeChangesAsync(source, target, client, state, selection, chunk, cancellationToken).ConfigureAwait(false);
             selection = state.Checkpoint.SelectNew(listing);
         }
@@ -126,46 +136,51 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         return MergeStatus.Merged;
     }
 
-    private async Task<TableState> MergeLoadAsync(IObjectStore source, IObjectStore target, HudiWriteClient client, TableState state, FileSelection selection, CancellationToken cancellationToken)
+    /// <summary>
+    /// A first load or a full reload: the LOAD rows stream into the table (bulk insert or insert-overwrite) in one
+    /// commit that keeps the old checkpoint; rows whose key may repeat an earlier one are held back and merged by key
+    /// in a second commit, which carries the new checkpoint. A crash between the two leaves LOAD files unmerged
+    /// with base files present: the rerun merges them by key, which gives the same table.
+    /// </summary>
+    private async Task<TableState> StreamLoadAsync(IObjectStore source, IObjectStore target, HudiWriteClient client, TableState state, FileSelection selection, CancellationToken cancellationToken)
     {
         Report("read");
         var reader = await ChangeReader.OpenAsync(source, spec, selection.LoadFiles, ReaderOptions(state), cancellationToken).ConfigureAwait(false);
         _warnings.AddRange(reader.Schema.Warnings);
         await EnsureTableAsync(target, state, reader.Schema, cancellationToken).ConfigureAwait(false);
-        var handled = selection.LoadFiles.Concat(selection.CdcBeforeReload).ToList();
-        MarkHandled(handled);
-        var checkpoint = state.Checkpoint.Advance(selection, handled, CheckpointOptions());
-        var extra = new Dictionary<string, string>(StringComparer.Ordinal) { [CdcCheckpoint.ExtraMetadataKey] = checkpoint.ToJson() };
-        if (state.Ordering is { } ordering)
+        var before = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (state.Table is not null && state.Checkpoint != CdcCheckpoint.Empty)
         {
-            extra[TableState.OrderingKey] = ordering;
+            before[CdcCheckpoint.ExtraMetadataKey] = state.Checkpoint.ToJson();
         }
 
-        if (!selection.FullReload && state.TombstonesPath is { } tombstones)
+        if (state.Ordering is { } ordering)
         {
-            extra[TombstoneSet.ExtraMetadataKey] = tombstones;
+            before[TableState.OrderingKey] = ordering;
         }
 
         var badRows = new List<BadRow>();
-        var rows = Stream(reader, badRows, target, cancellationToken);
-        WriteResult result;
+        var heldBack = new List<RecordBatch>();
+        var rows = Stream(reader, badRows, target, new KeyFilter(reader.Rows), heldBack, cancellationToken);
         Report("write");
         if (selection.FullReload)
         {
             _reload = true;
             _warnings.Add($"full reload: {selection.ReloadReason}; the table's rows were replaced by the reloaded ones");
-            result = await client.InsertOverwriteAsync(rows, wholeTable: true, extra, cancellationToken).ConfigureAwait(false);
-        }
-        else if (!state.HasBaseFiles)
-        {
-            result = await client.BulkInsertAsync(rows, extra, cancellationToken).ConfigureAwait(false);
+            Account(await client.InsertOverwriteAsync(rows, wholeTable: true, before, cancellationToken).ConfigureAwait(false));
         }
         else
         {
-            result = await client.UpsertAsync(rows, extra, cancellationToken).ConfigureAwait(false);
+            Account(await client.BulkInsertAsync(rows, before, cancellationToken).ConfigureAwait(false));
         }
 
-        Account(result);
+        var handled = selection.LoadFiles.Concat(selection.CdcBeforeReload).ToList();
+        MarkHandled(handled);
+        var after = new Dictionary<string, string>(before, StringComparer.Ordinal)
+        {
+            [CdcCheckpoint.ExtraMetadataKey] = state.Checkpoint.Advance(selection, handled, CheckpointOptions()).ToJson(),
+        };
+        Account(await client.UpsertAsync(heldBack, after, cancellationToken).ConfigureAwait(false));
         return await TableState.LoadAsync(target, cancellationToken).ConfigureAwait(false);
     }
 
@@ -175,8 +190,9 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         Report("read");
         var reader = await ChangeReader.OpenAsync(source, spec, chunk, ReaderOptions(state), cancellationToken).ConfigureAwait(false);
         _warnings.AddRange(reader.Schema.Warnings);
-        var ordering = string.Join(",", reader.Schema.Ordering);
-        if (state.Ordering is { } recorded && recorded != ordering)
+        var hasCdc = chunk.Any(f => f.Kind == DmsFileKind.Cdc);
+        var ordering = hasCdc ? string.Join(",", reader.Schema.Ordering) : state.Ordering;
+        if (hasCdc && state.Ordering is { } recorded && recorded != ordering)
         {
             throw new CdcDataException(chunk[0].Path, null, null,
                 $"the table's _cdc_order values were built from the ordering columns [{recorded}], these changes from [{ordering}]: the ordering of a table cannot change (reload the table into a new target to change it)");
@@ -206,6 +222,7 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         await EnsureTableAsync(target, state, reader.Schema, cancellationToken).ConfigureAwait(false);
         var now = options.Clock.GetUtcNow();
         var tombstones = await TombstoneSet.LoadAsync(target, state.TombstonesPath, cancellationToken).ConfigureAwait(false);
+        tombstones.Expire(now - spec.TombstoneRetention);
         var winners = new List<Change>(changes.Count);
         foreach (var change in changes.InOrder())
         {
@@ -228,7 +245,6 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
             winners.Add(change);
         }
 
-        tombstones.Expire(now - spec.TombstoneRetention);
         _tombstones += tombstones.Added;
 
         MarkHandled(chunk);
@@ -236,8 +252,12 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         var extra = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [CdcCheckpoint.ExtraMetadataKey] = checkpoint.ToJson(),
-            [TableState.OrderingKey] = ordering,
         };
+        if (ordering is not null)
+        {
+            extra[TableState.OrderingKey] = ordering;
+        }
+
         var tombstonePath = tombstones.Changed ? await tombstones.SaveAsync(target, now, cancellationToken).ConfigureAwait(false) : tombstones.Path;
         if (tombstonePath is not null)
         {
@@ -274,7 +294,7 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
     /// The rows of a LOAD read, streamed into the writer; bad rows are quarantined once the input ends (before the
     /// commit). Files are decoded on another thread, two row groups ahead, so reading and writing use both cores.
     /// </summary>
-    private IEnumerable<RecordBatch> Stream(ChangeReader reader, List<BadRow> badRows, IObjectStore target, CancellationToken cancellationToken)
+    private IEnumerable<RecordBatch> Stream(ChangeReader reader, List<BadRow> badRows, IObjectStore target, KeyFilter seen, List<RecordBatch> heldBack, CancellationToken cancellationToken)
     {
         var channel = Channel.CreateBounded<ChangeBatch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -308,15 +328,23 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
                     _rowsRead += batch.Count;
                     badRows.AddRange(batch.BadRows);
                     Report("write");
-                    if (batch.BadRows.Count == 0)
+                    var keep = new List<int>(batch.Count);
+                    var hold = new List<int>();
+                    for (var i = 0; i < batch.Count; i++)
                     {
-                        yield return batch.Payload;
+                        if (batch.Keys[i] is { } key)
+                        {
+                            (seen.AddAndCheck(key) ? hold : keep).Add(i);
+                        }
                     }
-                    else
+
+                    var names = batch.Payload.Schema.Fields.Select(f => f.Name).ToArray();
+                    if (hold.Count > 0)
                     {
-                        var good = Enumerable.Range(0, batch.Count).Where(i => batch.Keys[i] is not null).ToArray();
-                        yield return batch.Payload.Take(good, [.. batch.Payload.Schema.Fields.Select(f => f.Name)]);
+                        heldBack.Add(batch.Payload.Take([.. hold], names));
                     }
+
+                    yield return keep.Count == batch.Count ? batch.Payload : batch.Payload.Take([.. keep], names);
                 }
             }
         }
@@ -458,6 +486,13 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         _ => ParquetCodec.Snappy,
     };
 
+    private async Task<HeldLock> AcquireAsync(IObjectStore target, CancellationToken cancellationToken)
+    {
+        var provider = options.LockProvider ?? DefaultLockProvider(target);
+        var key = target.PathOf("").ToString();
+        return new HeldLock(await provider.AcquireAsync(key, TableLockOwner.Create(), cancellationToken).ConfigureAwait(false), key);
+    }
+
     private static LocalFileLockProvider DefaultLockProvider(IObjectStore target) =>
         target.Root.IsLocal
             ? new LocalFileLockProvider()
@@ -489,4 +524,10 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         Warnings = [.. _warnings.Distinct()],
         Seconds = Math.Round(watch.Elapsed.TotalSeconds, 3),
     };
+}
+
+/// <summary>The table lock the job holds for a run, and the key it was taken on.</summary>
+internal sealed record HeldLock(ITableLock Lock, string Key) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync() => Lock.DisposeAsync();
 }
