@@ -18,9 +18,10 @@ internal sealed class PhaseClock : IProgress<MergeProgress>, IWriteObserver
     private readonly TimeSpan _pausesAtStart = GC.GetTotalPauseDuration();
     private readonly int _gen2AtStart = GC.CollectionCount(2);
     private readonly long _allocatedAtStart = GC.GetTotalAllocatedBytes();
+    private readonly List<(double Planning, double Files, double Commit)> _commits = [];
+    private double _segmentStart;
     private double? _requested;
     private double? _lastFile;
-    private double? _completed;
     private int _files;
 
     public double Elapsed => _watch.Elapsed.TotalSeconds;
@@ -32,32 +33,43 @@ internal sealed class PhaseClock : IProgress<MergeProgress>, IWriteObserver
             if (_stages.Count == 0 || _stages[^1].Stage != value.Stage)
             {
                 _stages.Add((value.Stage, Elapsed));
+                if (value.Stage == "write" && _requested is null)
+                {
+                    _segmentStart = _stages[^1].Start;
+                }
             }
         }
     }
 
+    /// <remarks>
+    /// Per commit: planning from the start of the write stage (or the previous commit) until the instant is requested,
+    /// base files until the last is written, then the commit. A run may make several commits.
+    /// </remarks>
     public void OnStep(WriteStep step, string detail)
     {
         lock (_stages)
         {
+            var now = Elapsed;
             switch (step)
             {
-                case WriteStep.Requested:
-                    _requested ??= Elapsed;
+                case WriteStep.Requested when _requested is null:
+                    _requested = now;
                     break;
                 case WriteStep.BaseFileWritten:
                     _files++;
-                    _lastFile = Elapsed;
+                    _lastFile = now;
                     break;
-                case WriteStep.Completed:
-                    _completed ??= Elapsed;
+                case WriteStep.Completed when _requested is { } requested:
+                    var files = _lastFile ?? requested;
+                    _commits.Add((requested - _segmentStart, files - requested, now - files));
+                    (_segmentStart, _requested, _lastFile) = (now, null, null);
                     break;
             }
         }
     }
 
     /// <summary>The profile in one line, as of now.</summary>
-    public string Describe(double writeStart = 0)
+    public string Describe()
     {
         var end = Elapsed;
         var text = new StringBuilder();
@@ -67,17 +79,14 @@ internal sealed class PhaseClock : IProgress<MergeProgress>, IWriteObserver
             {
                 var until = i + 1 < _stages.Count ? _stages[i + 1].Start : end;
                 text.Append(CultureInfo.InvariantCulture, $"{_stages[i].Stage} {until - _stages[i].Start:F1}s, ");
-                if (_stages[i].Stage == "write")
-                {
-                    writeStart = _stages[i].Start;
-                }
             }
 
-            if (_requested is { } requested)
+            if (_commits.Count > 0)
             {
-                text.Append(CultureInfo.InvariantCulture, $"of the write: planning (recovery, index lookup) {requested - writeStart:F1}s, ");
-                text.Append(CultureInfo.InvariantCulture, $"{_files} base files {(_lastFile ?? requested) - requested:F1}s, ");
-                text.Append(CultureInfo.InvariantCulture, $"commit {(_completed ?? end) - (_lastFile ?? requested):F1}s; ");
+                text.Append(CultureInfo.InvariantCulture, $"of the write{(_commits.Count > 1 ? $" ({_commits.Count} commits)" : "")}: ");
+                text.Append(CultureInfo.InvariantCulture, $"planning (recovery, index lookup) {string.Join(" + ", _commits.Select(c => c.Planning.ToString("F1", CultureInfo.InvariantCulture)))}s, ");
+                text.Append(CultureInfo.InvariantCulture, $"{_files} base files {string.Join(" + ", _commits.Select(c => c.Files.ToString("F1", CultureInfo.InvariantCulture)))}s, ");
+                text.Append(CultureInfo.InvariantCulture, $"commit {_commits.Sum(c => c.Commit):F1}s; ");
             }
         }
 
