@@ -232,8 +232,8 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         var winners = new List<Change>(changes.Count);
         foreach (var change in changes.InOrder())
         {
-            var order = change.Order.ToString();
-            if (tombstones.Blocks(change.Key, order))
+            // The order's text only where a tombstone needs it: most changes have none.
+            if (tombstones.Count > 0 && tombstones.Blocks(change.Key, change.Order))
             {
                 _stale++;
                 continue;
@@ -241,7 +241,7 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
 
             if (change.IsDelete)
             {
-                tombstones.Deleted(change.Key, order, now);
+                tombstones.Deleted(change.Key, change.Order.ToString(), now);
             }
             else
             {
