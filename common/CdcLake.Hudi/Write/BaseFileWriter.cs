@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using CdcLake.Hudi.Internal;
 using CdcLake.Parquet;
@@ -20,10 +21,18 @@ internal sealed class BaseFileWriter : IAsyncDisposable
     private readonly ParquetWriter _writer;
     private readonly ParquetSchema _schema;
     private readonly HoodieBloomFilter _bloom = HoodieBloomFilter.Create();
-    private readonly string _instant;
-    private readonly int _taskId;
-    private string? _minKey;
-    private string? _maxKey;
+    private readonly RepeatedValue _commitTime;
+    private readonly RepeatedValue _partitionPath;
+    private readonly RepeatedValue _fileName;
+    private readonly byte[] _seqNoPrefix;
+
+    // The meta columns' buffers, reused batch after batch: the Parquet writer copies what it is given.
+    private int[] _seqNoOffsets = [];
+    private byte[] _seqNoData = [];
+    private int[] _keyOffsets = [];
+    private byte[] _keyData = [];
+    private byte[]? _minKey;
+    private byte[]? _maxKey;
     private long _rows;
 
     private BaseFileWriter(ObjectWriteStream stream, ParquetWriter writer, ParquetSchema schema, string instant, int taskId, string partitionPath, BaseFileName name, string path)
@@ -31,11 +40,13 @@ internal sealed class BaseFileWriter : IAsyncDisposable
         _stream = stream;
         _writer = writer;
         _schema = schema;
-        _instant = instant;
-        _taskId = taskId;
         PartitionPath = partitionPath;
         Name = name;
         Path = path;
+        _commitTime = new RepeatedValue(s_metaFields[0], instant);
+        _partitionPath = new RepeatedValue(s_metaFields[3], partitionPath);
+        _fileName = new RepeatedValue(s_metaFields[4], FileName);
+        _seqNoPrefix = Encoding.UTF8.GetBytes($"{instant}_{taskId}_");
     }
 
     public BaseFileName Name { get; }
@@ -106,22 +117,17 @@ internal sealed class BaseFileWriter : IAsyncDisposable
         }
 
         var n = data.RowCount;
-        var seqNos = new string[n];
-        for (var i = 0; i < n; i++)
+        var keyColumn = KeyColumn(keys);
+        var columns = new List<ColumnVector>(HoodieMetaFields.All.Count + data.Columns.Count)
         {
-            seqNos[i] = $"{_instant}_{_taskId}_{_rows + i}";
-        }
-
-        var columns = new List<ColumnVector>
-        {
-            Strings(s_metaFields[0], Repeat(_instant, n)),
-            Strings(s_metaFields[1], seqNos),
-            Strings(s_metaFields[2], keys),
-            Strings(s_metaFields[3], Repeat(PartitionPath, n)),
-            Strings(s_metaFields[4], Repeat(FileName, n)),
+            _commitTime.Vector(n),
+            SeqNoColumn(n),
+            keyColumn,
+            _partitionPath.Vector(n),
+            _fileName.Vector(n),
         };
         columns.AddRange(data.Columns);
-        Write(new RecordBatch(_schema, columns, n), keys);
+        Write(new RecordBatch(_schema, columns, n), keyColumn);
     }
 
     /// <summary>
@@ -139,15 +145,8 @@ internal sealed class BaseFileWriter : IAsyncDisposable
             ? oldFileBatch
             : RowSelection.Take(oldFileBatch, rows, [.. oldFileBatch.Schema.Fields.Select(f => f.Name)]);
         var columns = taken.Columns.ToList();
-        columns[4] = Strings(s_metaFields[4], Repeat(FileName, rows.Length));
-        var keyColumn = (BinaryVector)columns[2];
-        var keys = new string[rows.Length];
-        for (var i = 0; i < keys.Length; i++)
-        {
-            keys[i] = keyColumn.GetString(i);
-        }
-
-        Write(new RecordBatch(_schema, columns, rows.Length), keys);
+        columns[4] = _fileName.Vector(rows.Length);
+        Write(new RecordBatch(_schema, columns, rows.Length), (BinaryVector)columns[2]);
     }
 
     /// <summary>Writes the footer (bloom filter, key range) and publishes the file; returns its size.</summary>
@@ -157,8 +156,8 @@ internal sealed class BaseFileWriter : IAsyncDisposable
         _writer.AddKeyValueMetadata(HoodieFooterKeys.BloomFilter, _bloom.Serialize());
         if (_minKey is not null)
         {
-            _writer.AddKeyValueMetadata(HoodieFooterKeys.MinRecordKey, _minKey);
-            _writer.AddKeyValueMetadata(HoodieFooterKeys.MaxRecordKey, _maxKey!);
+            _writer.AddKeyValueMetadata(HoodieFooterKeys.MinRecordKey, Encoding.UTF8.GetString(_minKey));
+            _writer.AddKeyValueMetadata(HoodieFooterKeys.MaxRecordKey, Encoding.UTF8.GetString(_maxKey!));
         }
 
         _writer.Close();
@@ -172,19 +171,23 @@ internal sealed class BaseFileWriter : IAsyncDisposable
         await _stream.DisposeAsync().ConfigureAwait(false);
     }
 
-    private void Write(RecordBatch batch, IReadOnlyList<string> keys)
+    private void Write(RecordBatch batch, BinaryVector keys)
     {
-        foreach (var key in keys)
+        // Keys are taken as the column's UTF-8 bytes: no string per row for the filter or the key range.
+        var offsets = keys.Offsets;
+        var data = keys.Data;
+        for (var i = 0; i < batch.RowCount; i++)
         {
+            var key = data.AsSpan(offsets[i], offsets[i + 1] - offsets[i]);
             _bloom.Add(key);
-            if (_minKey is null || string.CompareOrdinal(key, _minKey) < 0)
+            if (_minKey is null || JavaOrder(key, _minKey) < 0)
             {
-                _minKey = key;
+                _minKey = key.ToArray();
             }
 
-            if (_maxKey is null || string.CompareOrdinal(key, _maxKey) > 0)
+            if (_maxKey is null || JavaOrder(key, _maxKey) > 0)
             {
-                _maxKey = key;
+                _maxKey = key.ToArray();
             }
         }
 
@@ -192,29 +195,101 @@ internal sealed class BaseFileWriter : IAsyncDisposable
         _rows += batch.RowCount;
     }
 
-    private static string[] Repeat(string value, int count)
+    /// <summary>
+    /// Java's string order (UTF-16 code units) of two UTF-8 keys. UTF-8 bytes sort by code point, which is the same
+    /// order except between a character above U+FFFF (lead byte F0–F4, a surrogate pair in UTF-16) and one in
+    /// U+E000–U+FFFF (lead byte EE–EF): only there are the strings compared.
+    /// </summary>
+    internal static int JavaOrder(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
     {
-        var values = new string[count];
-        Array.Fill(values, value);
-        return values;
+        var at = a.CommonPrefixLength(b);
+        if (at == a.Length || at == b.Length)
+        {
+            return a.Length.CompareTo(b.Length);
+        }
+
+        if (a[at] >= 0xEE && b[at] >= 0xEE)
+        {
+            return string.CompareOrdinal(Encoding.UTF8.GetString(a), Encoding.UTF8.GetString(b));
+        }
+
+        return a[at].CompareTo(b[at]);
     }
 
-    internal static BinaryVector Strings(Field field, IReadOnlyList<string> values)
+    /// <summary>_hoodie_commit_seqno: "instant_task_row", the row counted from 0 in this file, written as bytes.</summary>
+    private BinaryVector SeqNoColumn(int n)
     {
-        var offsets = new int[values.Count + 1];
+        EnsureCapacity(ref _seqNoOffsets, n + 1);
+        EnsureCapacity(ref _seqNoData, n * (_seqNoPrefix.Length + 20));
+        var at = 0;
+        for (var i = 0; i < n; i++)
+        {
+            _seqNoOffsets[i] = at;
+            _seqNoPrefix.CopyTo(_seqNoData.AsSpan(at));
+            at += _seqNoPrefix.Length;
+            (_rows + i).TryFormat(_seqNoData.AsSpan(at), out var written, default, CultureInfo.InvariantCulture);
+            at += written;
+        }
+
+        _seqNoOffsets[n] = at;
+        return new BinaryVector(s_metaFields[1], _seqNoOffsets, _seqNoData, n);
+    }
+
+    private BinaryVector KeyColumn(IReadOnlyList<string> keys)
+    {
+        var n = keys.Count;
+        EnsureCapacity(ref _keyOffsets, n + 1);
         var size = 0;
-        for (var i = 0; i < values.Count; i++)
+        for (var i = 0; i < n; i++)
         {
-            size += Encoding.UTF8.GetByteCount(values[i]);
-            offsets[i + 1] = size;
+            _keyOffsets[i] = size;
+            size += Encoding.UTF8.GetByteCount(keys[i]);
         }
 
-        var data = new byte[size];
-        for (var i = 0; i < values.Count; i++)
+        _keyOffsets[n] = size;
+        EnsureCapacity(ref _keyData, size);
+        for (var i = 0; i < n; i++)
         {
-            Encoding.UTF8.GetBytes(values[i], data.AsSpan(offsets[i]));
+            Encoding.UTF8.GetBytes(keys[i], _keyData.AsSpan(_keyOffsets[i]));
         }
 
-        return new BinaryVector(field, offsets, data, values.Count);
+        return new BinaryVector(s_metaFields[2], _keyOffsets, _keyData, n);
+    }
+
+    private static void EnsureCapacity<T>(ref T[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = new T[Math.Max(length, buffer.Length * 2)];
+        }
+    }
+}
+
+/// <summary>A meta column whose value is the same in every row of a file (commit time, partition path, file name), built once and grown as batches need.</summary>
+internal sealed class RepeatedValue(Field field, string value)
+{
+    private readonly byte[] _value = Encoding.UTF8.GetBytes(value);
+    private int[] _offsets = [0];
+    private byte[] _data = [];
+    private int _rows;
+
+    /// <summary>A vector of <paramref name="rows"/> copies; valid until the next call (the Parquet writer copies it).</summary>
+    public BinaryVector Vector(int rows)
+    {
+        if (rows > _rows)
+        {
+            var capacity = Math.Max(rows, _rows * 2);
+            _offsets = new int[capacity + 1];
+            _data = new byte[capacity * _value.Length];
+            for (var i = 0; i < capacity; i++)
+            {
+                _offsets[i + 1] = (i + 1) * _value.Length;
+                _value.CopyTo(_data.AsSpan(i * _value.Length));
+            }
+
+            _rows = capacity;
+        }
+
+        return new BinaryVector(field, _offsets, _data, rows);
     }
 }
