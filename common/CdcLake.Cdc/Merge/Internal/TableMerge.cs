@@ -180,7 +180,10 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         {
             [CdcCheckpoint.ExtraMetadataKey] = state.Checkpoint.Advance(selection, handled, CheckpointOptions()).ToJson(),
         };
-        Account(await client.UpsertAsync(heldBack, after, cancellationToken).ConfigureAwait(false));
+        // Most held-back rows are new keys (the filter's false positives): they go to a file group of their own, not
+        // into the just-written, still "small" groups, which would have to be rewritten whole for them.
+        var heldBackClient = new HudiWriteClient(target, "", client.Options with { SmallFileLimitBytes = 0 });
+        Account(await heldBackClient.UpsertAsync(heldBack, after, cancellationToken).ConfigureAwait(false));
         return await TableState.LoadAsync(target, cancellationToken).ConfigureAwait(false);
     }
 
