@@ -313,7 +313,11 @@ internal sealed class CommitWriter(
                         }
 
                         var take = RowsTowardsTarget(group.Writer, indices.Count - at);
-                        var data = RowSelection.Take(batch, [.. indices.Skip(at).Take(take)], names);
+
+                        // A whole batch for one file (one partition) is written as it is: no copy of its columns.
+                        var data = take == batch.RowCount && batch.Schema.Fields.Select(f => f.Name).SequenceEqual(names, StringComparer.Ordinal)
+                            ? batch
+                            : RowSelection.Take(batch, [.. indices.Skip(at).Take(take)], names);
                         group.Writer.WriteNew(data, keys.GetRange(at, take));
                         at += take;
                         if (group.Writer.DataSize >= options.TargetFileSizeBytes)
