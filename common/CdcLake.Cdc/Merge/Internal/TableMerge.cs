@@ -493,6 +493,10 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         AutoClean = true,
         WriteParallelism = Math.Max(1, options.Parallelism),
 
+        // A base file is cut at ~120 MB; as one row group its writer would hold all of it in memory, per file group
+        // being written (two at once here). Row groups of 250 k rows bound that to a quarter.
+        RowGroupRows = 250_000,
+
         // Key-only deletes carry no partition value, and a key's partition value may change: on a partitioned table
         // a key is found in whichever partition holds it.
         IndexType = spec.PartitionBy.Count > 0 ? HudiIndexType.GlobalBloom : HudiIndexType.Bloom,
