@@ -1,3 +1,4 @@
+using System.Text;
 using CdcLake.Hudi.Internal;
 using CdcLake.Parquet;
 using FluentAssertions;
@@ -96,6 +97,42 @@ public class BloomFilterTests
         var back = (DynamicBloomFilter)HoodieBloomFilter.Deserialize(filter.Serialize(), BloomFilterTypeCode.DynamicV0);
         (back.RowCount, back.KeysInCurrentRow, back.EntriesPerRow).Should().Be((3, 25, 10));
         back.Serialize().Should().Be(filter.Serialize());
+    }
+
+    [Fact]
+    public void A_key_hashed_once_probes_filters_of_any_size_as_hashing_it_for_each_does()
+    {
+        // Filters of different bit and hash counts (Hudi's default dynamic one, a small simple one, a dynamic one
+        // past its first row), each probed by one 30-hash chain per key.
+        var filters = new[]
+        {
+            HoodieBloomFilter.Create(),
+            HoodieBloomFilter.Create(BloomFilterTypeCode.Simple, numEntries: 500, falsePositiveRate: 0.05),
+            HoodieBloomFilter.Create(BloomFilterTypeCode.DynamicV0, numEntries: 100, falsePositiveRate: 0.01, maxEntries: 1000),
+        };
+        filters.Select(f => f.HashCount).Should().OnlyHaveUniqueItems();
+        for (var i = 0; i < 600; i++)
+        {
+            foreach (var filter in filters)
+            {
+                filter.Add($"key-{i}");
+            }
+        }
+
+        var chain = new int[filters.Max(f => f.HashCount)];
+        var probed = 0;
+        for (var i = 0; i < 3000; i++)
+        {
+            var key = $"key-{i}";
+            HoodieBloomFilter.HashChain(Encoding.UTF8.GetBytes(key), chain);
+            foreach (var filter in filters)
+            {
+                filter.MightContainChain(chain).Should().Be(filter.MightContain(key), "{0} in the {1}-hash filter", key, filter.HashCount);
+                probed += filter.MightContain(key) ? 0 : 1;
+            }
+        }
+
+        probed.Should().BeGreaterThan(3000, "most absent keys are ruled out, so both answers occur");
     }
 
     [Fact]

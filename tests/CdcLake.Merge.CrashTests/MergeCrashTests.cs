@@ -19,7 +19,7 @@ namespace CdcLake.Merge.CrashTests;
 /// (a real process) and let it SIGKILL itself at its N-th event (a Hudi protocol step or a progress stage) or after a
 /// random number of milliseconds — sometimes twice, so that kills land in the recovery of a killed run too — and
 /// rerun the job. The table must then hold exactly the reference's rows (no duplicate, no lost or doubled change),
-/// the same number of commits and the same checkpoint, pass the validator, and a further run must find nothing new.
+/// the same checkpoint and at least its commits, pass the validator, and a further run must find nothing new.
 /// </summary>
 public sealed partial class MergeCrashTests(ITestOutputHelper output)
 {
@@ -81,7 +81,7 @@ public sealed partial class MergeCrashTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"{stats.Trials} trials in {watch.Elapsed.TotalSeconds:F1} s: {stats.Kills} kills ({stats.DoubleKills} runs killed twice), {stats.Completed} runs finished before their kill, {stats.LeftPending} left a pending instant, {stats.EmptyLocks} runs met an empty lock file (a writer killed right after creating it)");
+        output.WriteLine($"{stats.Trials} trials in {watch.Elapsed.TotalSeconds:F1} s: {stats.Kills} kills ({stats.DoubleKills} runs killed twice), {stats.Completed} runs finished before their kill, {stats.LeftPending} left a pending instant, {stats.EmptyLocks} runs met an empty lock file (a writer killed right after creating it), recoveries made {stats.ExtraCommits} commits more than the uninterrupted runs");
         output.WriteLine("uninterrupted runs (events, ms): " + string.Join("; ", stats.Events.Select(e => $"{e.Key.Stage}/{e.Key.Table} {e.Value.Events}, {e.Value.Ms}")));
         output.WriteLine($"{stats.UnfinishedCleans.Count} reruns left an interrupted clean unfinished: " + string.Join("; ", stats.UnfinishedCleans.Take(3)));
         output.WriteLine("died at: " + string.Join(", ", stats.KilledAt.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key} ×{k.Value}")));
@@ -186,7 +186,10 @@ public sealed partial class MergeCrashTests(ITestOutputHelper output)
         var state = await TableState.ReadAsync(tableDir);
         state.Keys.Should().OnlyHaveUniqueItems(name);
         state.Rows.Should().Equal(expected.Rows, $"{name}: the table holds what an uninterrupted run wrote");
-        state.CompletedWrites.Should().Be(expected.CompletedWrites, $"{name}: no change was committed twice");
+        // A run killed between a load's two commits (rows streamed, then held-back keys with the checkpoint) is
+        // finished by a rerun that merges the load again by key (TableMerge.StreamLoadAsync): more commits, the same rows.
+        state.CompletedWrites.Should().BeGreaterThanOrEqualTo(expected.CompletedWrites, $"{name}: no commit is lost");
+        stats.ExtraCommits += state.CompletedWrites - expected.CompletedWrites;
         state.Checkpoint.Should().Be(expected.Checkpoint, $"{name}: the checkpoint records the same files");
         using (var store = ObjectStores.For(tableDir))
         {
@@ -461,6 +464,8 @@ public sealed partial class MergeCrashTests(ITestOutputHelper output)
         public List<string> UnfinishedCleans { get; } = [];
 
         public int EmptyLocks { get; set; }
+
+        public int ExtraCommits { get; set; }
 
         public int StepCursor { get; set; }
 

@@ -109,6 +109,15 @@ public abstract class HoodieBloomFilter
 
     public abstract bool MightContain(ReadOnlySpan<byte> utf8Key);
 
+    /// <summary>
+    /// <see cref="MightContain(ReadOnlySpan{byte})"/> for a key given by its hash chain (<see cref="HashChain"/>, at
+    /// least <see cref="HashCount"/> long): the index probes each key against many files' filters hashing it once.
+    /// </summary>
+    internal abstract bool MightContainChain(ReadOnlySpan<int> chain);
+
+    /// <summary>Fills <paramref name="chain"/> with the key's Hadoop hash chain, shared by every filter (only the bit count differs).</summary>
+    internal static void HashChain(ReadOnlySpan<byte> utf8Key, Span<int> chain) => BitRow.HashChain(utf8Key, chain);
+
     /// <summary>The Writable bytes Java writes.</summary>
     public abstract byte[] ToBytes();
 
@@ -134,9 +143,17 @@ public sealed class SimpleBloomFilter : HoodieBloomFilter
 
     public override int HashCount => _row.HashCount;
 
-    public override void Add(ReadOnlySpan<byte> utf8Key) => _row.Set(_row.Positions(utf8Key));
+    public override void Add(ReadOnlySpan<byte> utf8Key)
+    {
+        // Hashed into a stack buffer: a writer adds every key of a file, and an array per key is garbage per row.
+        Span<int> chain = HashCount <= 64 ? stackalloc int[HashCount] : new int[HashCount];
+        BitRow.HashChain(utf8Key, chain);
+        _row.SetForChain(chain);
+    }
 
     public override bool MightContain(ReadOnlySpan<byte> utf8Key) => _row.AllSet(_row.Positions(utf8Key));
+
+    internal override bool MightContainChain(ReadOnlySpan<int> chain) => _row.AllSetForChain(chain);
 
     public override byte[] ToBytes()
     {
@@ -191,7 +208,8 @@ public sealed class DynamicBloomFilter : HoodieBloomFilter
 
     public override void Add(ReadOnlySpan<byte> utf8Key)
     {
-        var positions = _rows[0].Positions(utf8Key);
+        Span<int> chain = _hashCount <= 64 ? stackalloc int[_hashCount] : new int[_hashCount];
+        BitRow.HashChain(utf8Key, chain);
         var row = ActiveRow();
         if (row is null)
         {
@@ -200,7 +218,7 @@ public sealed class DynamicBloomFilter : HoodieBloomFilter
             _currentRowCount = 0;
         }
 
-        row.Set(positions);
+        row.SetForChain(chain);
         _currentRowCount++;
     }
 
@@ -210,6 +228,19 @@ public sealed class DynamicBloomFilter : HoodieBloomFilter
         foreach (var row in _rows)
         {
             if (row.AllSet(positions))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    internal override bool MightContainChain(ReadOnlySpan<int> chain)
+    {
+        foreach (var row in _rows)
+        {
+            if (row.AllSetForChain(chain))
             {
                 return true;
             }

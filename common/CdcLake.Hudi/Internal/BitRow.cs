@@ -50,14 +50,57 @@ internal sealed class BitRow
         }
 
         var positions = new int[HashCount];
-        var seed = 0;
+        HashChain(key, positions);
         for (var i = 0; i < positions.Length; i++)
         {
-            seed = HadoopMurmurHash.Hash(key, seed);
-            positions[i] = Math.Abs(seed % BitCount);
+            positions[i] = Math.Abs(positions[i] % BitCount);
         }
 
         return positions;
+    }
+
+    /// <summary>
+    /// The first <c>chain.Length</c> hashes of a key, before the modulo by the bit count: they do not depend on the
+    /// filter, so a key probed against many filters is hashed once (<see cref="AllSetForChain"/>).
+    /// </summary>
+    public static void HashChain(ReadOnlySpan<byte> key, Span<int> chain)
+    {
+        if (key.IsEmpty)
+        {
+            throw new ArgumentException("bloom filter keys must not be empty", nameof(key));
+        }
+
+        var seed = 0;
+        for (var i = 0; i < chain.Length; i++)
+        {
+            seed = HadoopMurmurHash.Hash(key, seed);
+            chain[i] = seed;
+        }
+    }
+
+    /// <summary>Whether the key whose <see cref="HashChain"/> (at least <see cref="HashCount"/> long) is given has all its bits set.</summary>
+    public bool AllSetForChain(ReadOnlySpan<int> chain)
+    {
+        for (var i = 0; i < HashCount; i++)
+        {
+            var p = Math.Abs(chain[i] % BitCount);
+            if ((_bits[p >> 3] & (1 << (p & 7))) == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Sets the bits of the key whose <see cref="HashChain"/> (at least <see cref="HashCount"/> long) is given.</summary>
+    public void SetForChain(ReadOnlySpan<int> chain)
+    {
+        for (var i = 0; i < HashCount; i++)
+        {
+            var p = Math.Abs(chain[i] % BitCount);
+            _bits[p >> 3] |= (byte)(1 << (p & 7));
+        }
     }
 
     public void Set(int[] positions)

@@ -192,7 +192,7 @@ internal static class SchemaEvolution
         {
             case (PrimitiveField t, _) when vector.Field is PrimitiveField s && s.PhysicalType == t.PhysicalType
                 && (s.LogicalType == t.LogicalType || Avro(s) == Avro(t)) && s.TypeLength == t.TypeLength:
-                return ReferenceEquals(s, t) ? vector : Relabel(t, vector);
+                return ReferenceEquals(s, t) ? vector : HudiSchemaNormalizer.Relabel(t, vector);
             case (PrimitiveField { PhysicalType: PhysicalType.Int64, LogicalType: null }, PrimitiveVector<int> { Field: PrimitiveField { LogicalType: null } } ints):
                 var longs = new long[ints.Length];
                 for (var n = 0; n < longs.Length; n++)
@@ -227,18 +227,6 @@ internal static class SchemaEvolution
                 throw new HudiException($"column '{target.Name}': values of {vector.Field.TypeName} cannot be read as {target.TypeName}");
         }
     }
-
-    private static ColumnVector Relabel(Field target, ColumnVector vector) => vector switch
-    {
-        BooleanVector b => new BooleanVector(target, b.Values, b.Length, b.Validity),
-        PrimitiveVector<int> p => new PrimitiveVector<int>(target, p.Values, p.Length, p.Validity),
-        PrimitiveVector<long> p => new PrimitiveVector<long>(target, p.Values, p.Length, p.Validity),
-        PrimitiveVector<float> p => new PrimitiveVector<float>(target, p.Values, p.Length, p.Validity),
-        PrimitiveVector<double> p => new PrimitiveVector<double>(target, p.Values, p.Length, p.Validity),
-        PrimitiveVector<Int96> p => new PrimitiveVector<Int96>(target, p.Values, p.Length, p.Validity),
-        BinaryVector b => new BinaryVector(target, b.Offsets, b.Data, b.Length, b.Validity),
-        _ => throw new HudiException($"column '{target.Name}': cannot relabel a {vector.GetType().Name}"),
-    };
 
     /// <summary>Decimal values at <paramref name="fromScale"/> as <paramref name="target"/>'s fixed-width two's complement (exact: the scale only grows).</summary>
     private static BinaryVector Rescale(PrimitiveField target, int fromScale, ColumnVector vector)

@@ -49,6 +49,9 @@ internal sealed class BaseFileWriter : IAsyncDisposable
 
     public long Rows => _rows;
 
+    /// <summary>The file's size so far, footer aside: bytes written plus what the Parquet writer buffers (encoded).</summary>
+    public long DataSize => _writer.DataSize;
+
     /// <summary>The writer's schema: meta fields, then <paramref name="dataFields"/>.</summary>
     public static ParquetSchema SchemaOf(IReadOnlyList<Field> dataFields) => new([.. s_metaFields, .. dataFields]);
 

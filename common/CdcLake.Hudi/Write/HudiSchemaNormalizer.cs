@@ -92,7 +92,8 @@ public static class HudiSchemaNormalizer
         }
     }
 
-    private static ColumnVector Relabel(Field target, ColumnVector vector) => vector switch
+    /// <summary>The same values under another field (a new name, nullability or annotation of the same physical type).</summary>
+    internal static ColumnVector Relabel(Field target, ColumnVector vector) => vector switch
     {
         BooleanVector b => new BooleanVector(target, b.Values, b.Length, b.Validity),
         PrimitiveVector<int> p => new PrimitiveVector<int>(target, p.Values, p.Length, p.Validity),

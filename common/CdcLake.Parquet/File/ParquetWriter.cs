@@ -95,6 +95,13 @@ public sealed class ParquetWriter : IDisposable
     /// <summary>Bytes written to the output so far: flushed row groups, and after <see cref="Close"/> the footer.</summary>
     public long BytesWritten => _position;
 
+    /// <summary>
+    /// What the file would about measure if closed now, footer aside: <see cref="BytesWritten"/> plus the encoded size
+    /// of the open row group (its finished pages, the page being built, the dictionary), as parquet-mr's getDataSize,
+    /// so that a caller can cut files at a target size without knowing the bytes per row beforehand.
+    /// </summary>
+    public long DataSize => _position + (_state == State.Open ? BufferedBytes() : 0);
+
     /// <summary>Creates (or truncates) the file at <paramref name="path"/>, after checking schema and options.</summary>
     /// <exception cref="ParquetException">The schema or options cannot be written, or the file cannot be created; no file is created in the first case.</exception>
     public static ParquetWriter Create(string path, ParquetSchema schema, ParquetWriteOptions? options = null)

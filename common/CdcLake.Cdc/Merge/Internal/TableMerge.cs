@@ -146,7 +146,7 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
     {
         Report("read");
         var reader = await ChangeReader.OpenAsync(source, spec, selection.LoadFiles, ReaderOptions(state), cancellationToken).ConfigureAwait(false);
-        _warnings.AddRange(reader.Schema.Warnings);
+        NoteSchema(reader.Schema);
         await EnsureTableAsync(target, state, reader.Schema, cancellationToken).ConfigureAwait(false);
         var before = new Dictionary<string, string>(StringComparer.Ordinal);
         if (state.Table is not null && state.Checkpoint != CdcCheckpoint.Empty)
@@ -189,7 +189,13 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
     {
         Report("read");
         var reader = await ChangeReader.OpenAsync(source, spec, chunk, ReaderOptions(state), cancellationToken).ConfigureAwait(false);
-        _warnings.AddRange(reader.Schema.Warnings);
+        NoteSchema(reader.Schema);
+        if (state.Checkpoint.Watermark is { } watermark)
+        {
+            _warnings.AddRange(chunk.Where(f => f.CdcTime < watermark).Select(f =>
+                $"{f.Path}: arrived late (earlier than CDC files already merged); merged, and its changes older than the stored rows were ignored"));
+        }
+
         var hasCdc = chunk.Any(f => f.Kind == DmsFileKind.Cdc);
         var ordering = hasCdc ? string.Join(",", reader.Schema.Ordering) : state.Ordering;
         if (hasCdc && state.Ordering is { } recorded && recorded != ordering)
@@ -226,8 +232,8 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         var winners = new List<Change>(changes.Count);
         foreach (var change in changes.InOrder())
         {
-            var order = change.Order.ToString();
-            if (tombstones.Blocks(change.Key, order))
+            // The order's text only where a tombstone needs it: most changes have none.
+            if (tombstones.Count > 0 && tombstones.Blocks(change.Key, change.Order))
             {
                 _stale++;
                 continue;
@@ -235,7 +241,7 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
 
             if (change.IsDelete)
             {
-                tombstones.Deleted(change.Key, order, now);
+                tombstones.Deleted(change.Key, change.Order.ToString(), now);
             }
             else
             {
@@ -423,6 +429,20 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         }
 
         return chunk;
+    }
+
+    private void NoteSchema(ChangeSchema schema)
+    {
+        _warnings.AddRange(schema.Warnings);
+        if (schema.AddedColumns.Count > 0)
+        {
+            _warnings.Add($"new column{(schema.AddedColumns.Count > 1 ? "s" : "")} {string.Join(", ", schema.AddedColumns)}: null in rows written before");
+        }
+
+        if (schema.WidenedColumns.Count > 0)
+        {
+            _warnings.Add($"widened column{(schema.WidenedColumns.Count > 1 ? "s" : "")} {string.Join(", ", schema.WidenedColumns)}: every base file is rewritten with the new type");
+        }
     }
 
     private void MarkHandled(IEnumerable<DmsFile> files)

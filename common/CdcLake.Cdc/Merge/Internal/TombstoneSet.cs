@@ -85,8 +85,8 @@ internal sealed class TombstoneSet
     }
 
     /// <summary>True when <paramref name="key"/> was deleted by a change later than <paramref name="order"/>.</summary>
-    public bool Blocks(string key, string order) =>
-        _byKey.TryGetValue(key, out var tombstone) && string.CompareOrdinal(tombstone.Order, order) > 0;
+    public bool Blocks(string key, CdcOrder order) =>
+        _byKey.TryGetValue(key, out var tombstone) && string.CompareOrdinal(tombstone.Order, order.ToString()) > 0;
 
     public void Deleted(string key, string order, DateTimeOffset now)
     {
