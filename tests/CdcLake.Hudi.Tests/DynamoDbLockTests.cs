@@ -242,7 +242,14 @@ public sealed class DynamoDbLockTests : IClassFixture<DynamoDbServerFixture>, ID
         var waiter = Provider(options with { AcquireWait = TimeSpan.FromSeconds(5), RetryPeriod = TimeSpan.FromMilliseconds(100) });
         await FluentActions.Awaiting(() => waiter.AcquireAsync("orders", "writer-b")).Should().ThrowAsync<TableLockedException>();
 
+        // A heartbeat may land between reading the item and reading our version: read again until they are of one moment.
         var item = await GetItem("orders");
+        for (var attempt = 0; attempt < 50 && item!["recordVersionNumber"].S != ((DynamoDbTableLock)held).RecordVersion; attempt++)
+        {
+            await Task.Delay(10);
+            item = await GetItem("orders");
+        }
+
         item!["ownerName"].S.Should().Be("writer-a");
         item["recordVersionNumber"].S.Should().NotBe(firstRvn).And.Be(((DynamoDbTableLock)held).RecordVersion);
         item["leaseDuration"].S.Should().Be("2000");
