@@ -122,18 +122,7 @@ internal sealed class CommitWriter(
 
         _schemaRewrites = _existing.Values.Count(w => w.ForSchemaOnly);
 
-        if (schemaJson is not null)
-        {
-            metadata.Schema = schemaJson;
-        }
-
-        foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>())
-        {
-            if (key != HoodieCommitMetadata.SchemaKey)
-            {
-                metadata.ExtraMetadata[key] = value;
-            }
-        }
+        AddSchemaAndExtraMetadata(metadata, schemaJson, extraMetadata);
 
         if (IsReplace)
         {
@@ -144,17 +133,7 @@ internal sealed class CommitWriter(
             }
         }
 
-        // 7. The commit file: the one atomic step that publishes the write. The lock must still be ours.
-        tableLock.EnsureHeld();
-        var completed = requested with { State = InstantState.Completed };
-        await store.CreateAsync(table.PathOf($"{timeline}/{completed.FileName(TimelineLayout.V6)}"), metadata.ToUtf8Bytes(), cancellationToken).ConfigureAwait(false);
-        Published = true;
-        options.Observer?.OnStep(WriteStep.Completed, instant);
-
-        // 8. Markers are only needed to roll back a failed write.
-        await store.DeletePrefixAsync(table.PathOf($"{HudiTable.MetaFolderName}/.temp/{instant}"), cancellationToken).ConfigureAwait(false);
-        HudiWriteClient.EnsureLocalFolder(store, table.PathOf($"{HudiTable.MetaFolderName}/.temp"));
-        options.Observer?.OnStep(WriteStep.MarkersRemoved, instant);
+        await PublishAsync(tableLock, requested, metadata, cancellationToken).ConfigureAwait(false);
 
         return new WriteResult
         {
@@ -389,26 +368,9 @@ internal sealed class CommitWriter(
             }
         }
 
-        if (schemaJson is not null)
-        {
-            metadata.Schema = schemaJson;
-        }
+        AddSchemaAndExtraMetadata(metadata, schemaJson, extraMetadata);
 
-        foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>())
-        {
-            if (key != HoodieCommitMetadata.SchemaKey)
-            {
-                metadata.ExtraMetadata[key] = value;
-            }
-        }
-
-        tableLock.EnsureHeld();
-        await store.CreateAsync(table.PathOf($"{timeline}/{(requested with { State = InstantState.Completed }).FileName(TimelineLayout.V6)}"), metadata.ToUtf8Bytes(), cancellationToken).ConfigureAwait(false);
-        Published = true;
-        options.Observer?.OnStep(WriteStep.Completed, instant);
-        await store.DeletePrefixAsync(table.PathOf($"{HudiTable.MetaFolderName}/.temp/{instant}"), cancellationToken).ConfigureAwait(false);
-        HudiWriteClient.EnsureLocalFolder(store, table.PathOf($"{HudiTable.MetaFolderName}/.temp"));
-        options.Observer?.OnStep(WriteStep.MarkersRemoved, instant);
+        await PublishAsync(tableLock, requested, metadata, cancellationToken).ConfigureAwait(false);
         return new WriteResult
         {
             InstantTime = instant,
@@ -448,6 +410,40 @@ internal sealed class CommitWriter(
         var perRow = Math.Max(1.0, (double)size / writer.Rows);
         var fit = (long)Math.Ceiling((options.TargetFileSizeBytes - size) / perRow);
         return (int)Math.Clamp(Math.Max(fit, Math.Max(1, writer.Rows / 64)), 1, available);
+    }
+
+    /// <summary>The commit's schema, and the caller's extraMetadata entries (the schema key is the writer's own).</summary>
+    private static void AddSchemaAndExtraMetadata(HoodieCommitMetadata metadata, string? schemaJson, IReadOnlyDictionary<string, string>? extraMetadata)
+    {
+        if (schemaJson is not null)
+        {
+            metadata.Schema = schemaJson;
+        }
+
+        foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>())
+        {
+            if (key != HoodieCommitMetadata.SchemaKey)
+            {
+                metadata.ExtraMetadata[key] = value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Steps 7 and 8: the commit file, the one atomic step that publishes the write (the lock must still be ours),
+    /// then the markers, which are only needed to roll back a failed write.
+    /// </summary>
+    private async Task PublishAsync(ITableLock tableLock, HoodieInstant requested, HoodieCommitMetadata metadata, CancellationToken cancellationToken)
+    {
+        tableLock.EnsureHeld();
+        var completed = requested with { State = InstantState.Completed };
+        await store.CreateAsync(table.PathOf($"{table.TimelineFolder}/{completed.FileName(TimelineLayout.V6)}"), metadata.ToUtf8Bytes(), cancellationToken).ConfigureAwait(false);
+        Published = true;
+        options.Observer?.OnStep(WriteStep.Completed, instant);
+
+        await store.DeletePrefixAsync(table.PathOf($"{HudiTable.MetaFolderName}/.temp/{instant}"), cancellationToken).ConfigureAwait(false);
+        HudiWriteClient.EnsureLocalFolder(store, table.PathOf($"{HudiTable.MetaFolderName}/.temp"));
+        options.Observer?.OnStep(WriteStep.MarkersRemoved, instant);
     }
 
     private async Task<HoodieWriteStat> FinishCreatedAsync(BaseFileWriter writer, GroupWork work, Stopwatch watch, CancellationToken cancellationToken)
