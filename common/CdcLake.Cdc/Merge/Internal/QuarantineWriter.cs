@@ -35,14 +35,6 @@ internal static class QuarantineWriter
             VectorConversion.Strings(FileSchema.Fields[3], [.. rows.Select(r => r.Reason)]),
             new PrimitiveVector<long>(FileSchema.Fields[4], [.. Enumerable.Repeat(micros, count)], count),
         };
-        using var buffer = new MemoryStream();
-        using (var writer = new ParquetWriter(buffer, FileSchema, new ParquetWriteOptions { Codec = ParquetCodec.Snappy }, leaveOpen: true))
-        {
-            writer.Write(new RecordBatch(FileSchema, columns, count));
-        }
-
-        var path = $"{Folder}/{TombstoneSet.UniqueName(now)}.parquet";
-        await table.WriteAsync(path, buffer.ToArray(), overwrite: false, cancellationToken).ConfigureAwait(false);
-        return path;
+        return await AuxFiles.WriteAsync(table, Folder, new RecordBatch(FileSchema, columns, count), now, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using CdcLake.Hudi;
 using CdcLake.Parquet;
 using CdcLake.Storage;
@@ -131,19 +130,8 @@ internal sealed class TombstoneSet
         var keys = VectorConversion.Strings(FileSchema.Fields[0], [.. entries.Select(p => p.Key)]);
         var orders = VectorConversion.Strings(FileSchema.Fields[1], [.. entries.Select(p => p.Value.Order)]);
         var times = new PrimitiveVector<long>(FileSchema.Fields[2], [.. entries.Select(p => p.Value.DeletedAtMicros)], entries.Count);
-        using var buffer = new MemoryStream();
-        using (var writer = new ParquetWriter(buffer, FileSchema, new ParquetWriteOptions { Codec = ParquetCodec.Snappy }, leaveOpen: true))
-        {
-            writer.Write(new RecordBatch(FileSchema, [keys, orders, times], entries.Count));
-        }
-
-        var path = $"{Folder}/{UniqueName(now)}.parquet";
-        await table.WriteAsync(path, buffer.ToArray(), overwrite: false, cancellationToken).ConfigureAwait(false);
-        return path;
+        return await AuxFiles.WriteAsync(table, Folder, new RecordBatch(FileSchema, [keys, orders, times], entries.Count), now, cancellationToken).ConfigureAwait(false);
     }
-
-    internal static string UniqueName(DateTimeOffset now) =>
-        now.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8];
 
     private static long ToMicros(DateTimeOffset time) => (time.UtcTicks - DateTime.UnixEpoch.Ticks) / 10;
 }
