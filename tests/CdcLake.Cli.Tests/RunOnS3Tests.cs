@@ -161,7 +161,8 @@ public sealed class RunOnS3Tests(S3LakeServers lake) : IClassFixture<S3LakeServe
         string[] merge = ["merge", "--source", source, "--target", target, "--table", "customers", "--key", "customer_id"];
         var noTable = lake.Run(merge);
         noTable.ExitCode.Should().Be(2, noTable.ToString());
-        noTable.StderrLines.Should().ContainSingle().Which.Should().StartWith($"cdclake: --lock-table: required for a target on S3 ({target})");
+        noTable.StderrLines.Should().ContainSingle().Which.Should().StartWith(
+            $"cdclake: --lock-table: required for a target on S3 ({target}): give --lock-table NAME (Hudi's default lock table is hudi_locks)");
 
         var badOptions = lake.Run([.. merge, "--lock-table", "x", "--lock-endpoint", "localhost", "--lock-wait", "-1"]);
         badOptions.ExitCode.Should().Be(2, badOptions.ToString());
@@ -172,7 +173,7 @@ public sealed class RunOnS3Tests(S3LakeServers lake) : IClassFixture<S3LakeServe
 
         var keyOnly = lake.Run([.. merge, "--lock-key", "k"]);
         keyOnly.ExitCode.Should().Be(2, keyOnly.ToString());
-        keyOnly.StderrLines.Should().ContainSingle().Which.Should().StartWith("cdclake: --lock-table: DynamoDB settings are given (partitionKey) but no provider");
+        keyOnly.StderrLines.Should().ContainSingle().Which.Should().Be("cdclake: --lock-table: DynamoDB settings are given (partitionKey) but no provider: give --lock-table NAME (Hudi's default lock table is hudi_locks)");
 
         using var lakeStore = lake.Open($"s3://lake/{run}");
         (await lakeStore.ListAsync("", recursive: true).ToListAsync()).Should().BeEmpty();

@@ -123,7 +123,7 @@ public static class MergeCommands
             {
                 foreach (var error in errors)
                 {
-                    context.Err.WriteLine($"{CommandRunner.Program}: {OptionOf(error.Path)}: {OneLine(error.Message)}");
+                    context.Err.WriteLine($"{CommandRunner.Program}: {OptionOf(error.Path)}: {OneLine(OptionMessage(error))}");
                 }
 
                 context.Err.Flush();
@@ -197,6 +197,12 @@ public static class MergeCommands
             File.Delete(temporary);
         }
     }
+
+    /// <summary>A pipeline error's message in the terms of <c>merge</c>'s options: the provider is chosen by <c>--lock-table</c>.</summary>
+    private static string OptionMessage(PipelineConfigError error) =>
+        error.Path == "tables[0].lock.provider"
+            ? error.Message.Replace("set it to 'dynamodb' (here or in defaults.lock)", "give --lock-table NAME (Hudi's default lock table is hudi_locks)", StringComparison.Ordinal)
+            : error.Message;
 
     /// <summary>The option of <c>merge</c> that sets a pipeline field (<c>tables[0].recordKey[1]</c> → <c>--key</c>).</summary>
     private static string OptionOf(string fieldPath)
