@@ -223,6 +223,29 @@ public sealed class RunOnS3Tests(S3LakeServers lake) : IClassFixture<S3LakeServe
         after.StdoutLines[^1].Should().Be("1 table: 1 up-to-date");
     }
 
+    [Fact]
+    public void The_environment_fills_in_what_the_lock_settings_leave_out_and_the_pipeline_wins()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["AWS_ENDPOINT_URL"] = "http://everything:1",
+            ["AWS_REGION"] = "eu-west-1",
+            ["AWS_ACCESS_KEY_ID"] = "AKID",
+            ["AWS_SECRET_ACCESS_KEY"] = "SECRET",
+        };
+        var stores = new TableStores(name => environment.GetValueOrDefault(name));
+
+        var filled = stores.ConfigureDynamoDbLock(new LockSpec { Provider = LockProviderKind.DynamoDb }.ToDynamoDbOptions());
+        (filled.ServiceUrl, filled.Region, filled.Credentials?.GetCredentials().AccessKey).Should().Be(("http://everything:1", "eu-west-1", "AKID"));
+        stores.S3Options().ServiceUrl.Should().Be("http://everything:1", "AWS_ENDPOINT_URL serves every service");
+
+        environment["AWS_ENDPOINT_URL_DYNAMODB"] = "http://dynamo:2";
+        stores.ConfigureDynamoDbLock(new DynamoDbLockOptions()).ServiceUrl.Should().Be("http://dynamo:2");
+
+        var own = stores.ConfigureDynamoDbLock(new LockSpec { Provider = LockProviderKind.DynamoDb, Region = "us-west-2", EndpointUrl = "http://pipeline:3" }.ToDynamoDbOptions());
+        (own.ServiceUrl, own.Region).Should().Be(("http://pipeline:3", "us-west-2"), "the pipeline's settings win over the environment");
+    }
+
     /// <summary>The sample's pipeline with its sources at <c>s3://dms/RUN/…</c>, its targets at <c>s3://lake/RUN/TABLE</c>, and the lock given as the default.</summary>
     private static string S3Pipeline(DmsSampleResult sample, string run, LockSettings? lockSettings)
     {
