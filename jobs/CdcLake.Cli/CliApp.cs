@@ -14,10 +14,11 @@ public static class CliApp
     {
         var root = new RootCommand("CdcLake: merges AWS DMS change files into Apache Hudi tables; tools for the files involved.");
         root.Add(ParquetCommands.Create(parquetIo ?? ParquetIo.Default));
-        root.Add(HudiCommands.Create(tableStores ?? TableStores.Default));
+        var stores = tableStores ?? TableStores.Default;
+        root.Add(HudiCommands.Create(stores));
         root.Add(SampleCommands.Create());
-        root.Add(MergeCommands.Run());
-        root.Add(MergeCommands.Merge());
+        root.Add(MergeCommands.Run(stores));
+        root.Add(MergeCommands.Merge(stores));
         return root;
     }
 

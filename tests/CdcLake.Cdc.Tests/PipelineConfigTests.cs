@@ -37,6 +37,18 @@ public class PipelineConfigTests
 
         tables[3].Enabled.Should().BeFalse();
         tables[3].Ordering.Should().Equal("DMS_TIMESTAMP");
+
+        // The lock: merged field by field; the partition key is the table's own name unless the table sets one.
+        customers.Lock.Should().Be(new LockSpec
+        {
+            Provider = LockProviderKind.DynamoDb, DynamoDbTable = "hudi_locks", Region = "eu-west-1", PartitionKey = "customers",
+            LeaseDuration = TimeSpan.FromSeconds(60), AcquireWait = TimeSpan.FromSeconds(120),
+        });
+        lines.Lock!.PartitionKey.Should().Be("sales.order_lines");
+        lines.Lock.Region.Should().Be("eu-west-1");
+        var options = lines.Lock.ToDynamoDbOptions();
+        (options.TableName, options.Region, options.LeaseDuration, options.AcquireWait, options.CreateTableIfMissing, options.BillingMode)
+            .Should().Be(("hudi_locks", "eu-west-1", TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(120), true, "PAY_PER_REQUEST"));
     }
 
     [Fact]
@@ -143,7 +155,7 @@ public class PipelineConfigTests
     public void Key_partition_and_date_source_columns_must_survive_the_drops()
     {
         var config = PipelineConfig.Parse("""
-            { "tables": [ { "table": "t", "source": "s3://b/t", "target": "s3://l/t", "recordKey": ["id"],
+            { "tables": [ { "table": "t", "source": "s3://b/t", "target": "/l/t", "recordKey": ["id"],
                 "dropColumns": ["id", "region", "created"], "partitionBy": ["region"],
                 "datePartition": { "column": "day", "source": "created" } } ] }
             """);
@@ -189,7 +201,7 @@ public class PipelineConfigTests
     public void Before_image_prefix_uses_the_source_names_of_renamed_key_columns()
     {
         var table = PipelineConfig.Parse("""
-            { "defaults": { "beforeImageKey": { "prefix": "BI_" } },
+            { "defaults": { "beforeImageKey": { "prefix": "BI_" }, "lock": { "provider": "dynamodb" } },
               "tables": [ { "table": "t", "source": "s3://b/t", "target": "s3://l/t", "recordKey": ["id", "line"], "renameColumns": { "line_no": "line" } } ] }
             """).Resolve().Single();
 
@@ -227,6 +239,7 @@ public class PipelineConfigTests
         Names(defs.GetProperty("settingsProperties").GetProperty("write")).Should().BeEquivalentTo(Model(typeof(WriteSettings)));
         Names(defs.GetProperty("settingsProperties").GetProperty("datePartition")).Should().BeEquivalentTo(Model(typeof(DatePartitionSettings)));
         Names(defs.GetProperty("settingsProperties").GetProperty("beforeImageKey")).Should().BeEquivalentTo(Model(typeof(BeforeImageSettings)));
+        Names(defs.GetProperty("settingsProperties").GetProperty("lock")).Should().BeEquivalentTo(Model(typeof(LockSettings)));
     }
 
     [Fact]
@@ -234,12 +247,113 @@ public class PipelineConfigTests
     {
         var config = new PipelineConfig
         {
-            Tables = [new PipelineTable { Table = "t", Source = "s3://b/t", Target = "s3://l/t", RecordKey = ["id"], Ordering = [] }],
+            Tables = [new PipelineTable { Table = "t", Source = "s3://b/t", Target = "s3://l/t", RecordKey = ["id"], Ordering = [], Lock = new LockSettings { Provider = "dynamodb" } }],
         };
 
         var table = config.Resolve().Single();
 
         table.Ordering.Should().BeEmpty("an empty list orders CDC changes by file and row only");
         table.Database.Should().Be("default");
+        table.Lock.Should().Be(LockSpec.Local with { Provider = LockProviderKind.DynamoDb, PartitionKey = "t" });
+    }
+
+    [Fact]
+    public void A_target_on_S3_without_a_lock_provider_names_the_field_to_set()
+    {
+        var config = PipelineConfig.Parse("""
+            { "tables": [
+                { "table": "a", "source": "s3://b/a", "target": "s3://l/a", "recordKey": ["id"] },
+                { "table": "b", "source": "s3://b/b", "target": "s3://l/b", "recordKey": ["id"], "lock": { "provider": "auto" } },
+                { "table": "c", "source": "s3://b/c", "target": "s3://l/c", "recordKey": ["id"], "lock": { "provider": "local" } },
+                { "table": "d", "source": "s3://b/d", "target": "/lake/d", "recordKey": ["id"] },
+                { "table": "e", "source": "s3://b/e", "target": "s3://l/e", "recordKey": ["id"], "lock": { "table": "locks" } }
+            ] }
+            """);
+
+        var errors = config.Validate().Select(e => e.ToString()).ToList();
+
+        errors.Should().HaveCount(4);
+        errors[0].Should().StartWith("tables[0].lock.provider: required for a target on S3 (s3://l/a): set it to 'dynamodb'");
+        errors[1].Should().StartWith("tables[1].lock.provider: required for a target on S3 (s3://l/b)");
+        errors[2].Should().StartWith("tables[2].lock.provider: 'local' only works on a local file system, and the target s3://l/c is on S3");
+        errors[3].Should().StartWith("tables[4].lock.provider: DynamoDB settings are given (table) but no provider");
+
+        // A local target takes the local lock file by default; so does a table whose provider is local.
+        config.Tables!.RemoveAt(4);
+        config.Tables.RemoveRange(0, 3);
+        config.Resolve().Single().Lock.Should().Be(LockSpec.Local);
+
+        // The defaults' provider serves every table, and the error says where a bad one came from.
+        var inherited = PipelineConfig.Parse("""
+            { "defaults": { "lock": { "provider": "local" } },
+              "tables": [ { "table": "a", "source": "s3://b/a", "target": "s3://l/a", "recordKey": ["id"] } ] }
+            """);
+        inherited.Validate().Select(e => e.ToString()).Should().ContainSingle()
+            .Which.Should().StartWith("tables[0].lock.provider: 'local' (from defaults.lock.provider) only works on a local file system");
+    }
+
+    [Fact]
+    public void Lock_settings_merge_over_the_defaults_field_by_field_and_bad_ones_name_their_field()
+    {
+        var table = PipelineConfig.Parse("""
+            { "defaults": { "lock": { "provider": "dynamodb", "table": "locks.prod", "region": "eu-west-1", "endpointUrl": "http://127.0.0.1:8000",
+                                      "createTable": false, "billingMode": "PROVISIONED", "readCapacity": 5, "writeCapacity": 3,
+                                      "tableCreationTimeoutSeconds": 30, "leaseSeconds": 20, "acquireWaitSeconds": 90 } },
+              "tables": [ { "table": "t", "source": "s3://b/t", "target": "s3://l/t", "recordKey": ["id"],
+                            "lock": { "partitionKey": "db.t", "leaseSeconds": 15 } } ] }
+            """).Resolve().Single();
+
+        table.Lock.Should().Be(new LockSpec
+        {
+            Provider = LockProviderKind.DynamoDb, DynamoDbTable = "locks.prod", PartitionKey = "db.t", Region = "eu-west-1",
+            EndpointUrl = "http://127.0.0.1:8000", CreateTable = false, BillingMode = "PROVISIONED", ReadCapacity = 5, WriteCapacity = 3,
+            TableCreationTimeout = TimeSpan.FromSeconds(30), LeaseDuration = TimeSpan.FromSeconds(15), AcquireWait = TimeSpan.FromSeconds(90),
+        });
+
+        var bad = PipelineConfig.Parse("""
+            { "defaults": { "lock": { "provider": "dynamo", "table": "x", "partitionKey": "all", "region": "Europe", "endpointUrl": "localhost:8000",
+                                      "billingMode": "ON_DEMAND", "readCapacity": 0, "writeCapacity": -1, "tableCreationTimeoutSeconds": 0,
+                                      "leaseSeconds": 0, "acquireWaitSeconds": -5 } },
+              "tables": [ { "table": "t", "source": "s3://b/t", "target": "/l/t", "recordKey": ["id"],
+                            "lock": { "provider": "local", "region": "eu-west-1", "partitionKey": " " } },
+                          { "table": "u", "source": "s3://b/u", "target": "s3://l/u", "recordKey": ["id"], "lock": { "provider": "dynamodb", "partitionKey": "k" } },
+                          { "table": "v", "source": "s3://b/v", "target": "s3://l/v", "recordKey": ["id"], "lock": { "provider": "dynamodb", "partitionKey": "k" } } ] }
+            """);
+
+        var errors = bad.Validate().Select(e => e.ToString()).ToList();
+
+        errors.Should().Contain("defaults.lock.provider: 'dynamo' is not one of auto, local, dynamodb");
+        errors.Should().Contain(e => e.StartsWith("defaults.lock.table: 'x' is not a DynamoDB table name", StringComparison.Ordinal));
+        errors.Should().Contain("defaults.lock.partitionKey: set it per table: tables sharing one partition key would share one lock");
+        errors.Should().Contain(e => e.StartsWith("defaults.lock.region: 'Europe' is not an AWS region name", StringComparison.Ordinal));
+        errors.Should().Contain("defaults.lock.endpointUrl: 'localhost:8000' is not an http:// or https:// URL");
+        errors.Should().Contain("defaults.lock.billingMode: 'ON_DEMAND' is not one of PAY_PER_REQUEST, PROVISIONED");
+        errors.Should().Contain("defaults.lock.readCapacity: must be at least 1, got 0");
+        errors.Should().Contain("defaults.lock.writeCapacity: must be at least 1, got -1");
+        errors.Should().Contain("defaults.lock.tableCreationTimeoutSeconds: must be from 1 to 3600 seconds, got 0");
+        errors.Should().Contain("defaults.lock.leaseSeconds: must be from 0.01 to 86400 seconds, got 0");
+        errors.Should().Contain("defaults.lock.acquireWaitSeconds: must be from 0 to 86400 seconds, got -5");
+        errors.Should().Contain("tables[0].lock.region: is a DynamoDB setting, and provider is 'local'");
+        errors.Should().Contain("tables[0].lock.partitionKey: must be 1 to 2048 characters, not blank");
+        errors.Should().Contain("tables[0].lock.partitionKey: is a DynamoDB setting, and provider is 'local'");
+        errors.Should().Contain(e => e.StartsWith("tables[2].lock.partitionKey: 'k' is already the lock item of tables[1]", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Lock_settings_round_trip_through_json_and_wrong_types_are_named()
+    {
+        var config = PipelineConfig.Load(ExamplePath);
+        PipelineConfig.Parse(config.ToJson()).Resolve().Select(t => t.Lock).Should().Equal(config.Resolve().Select(t => t.Lock));
+
+        var act = () => PipelineConfig.Parse("""
+            { "tables": [ { "table": "t", "source": "s3://b/t", "target": "s3://l/t", "recordKey": ["id"],
+                            "lock": { "provider": "dynamodb", "leaseSeconds": "60", "createTable": "yes", "readCapacity": 1.5, "tabel": "x" } } ] }
+            """);
+
+        var errors = act.Should().Throw<PipelineConfigException>().Which.Errors.Select(e => e.ToString()).ToList();
+        errors.Should().Contain("tables[0].lock.leaseSeconds: expected a number, got the string \"60\"");
+        errors.Should().Contain("tables[0].lock.createTable: expected true or false, got the string \"yes\"");
+        errors.Should().Contain("tables[0].lock.readCapacity: expected a whole number, got the number 1.5");
+        errors.Should().Contain(e => e.StartsWith("tables[0].lock.tabel: unknown field", StringComparison.Ordinal));
     }
 }

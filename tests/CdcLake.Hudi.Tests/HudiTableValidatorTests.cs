@@ -222,6 +222,67 @@ public sealed class HudiTableValidatorTests
         await validate.Should().ThrowAsync<UnsupportedTableVersionException>().WithMessage("unsupported table version 8*");
     }
 
+    [Fact]
+    public async Task A_latest_base_file_lacking_a_column_of_the_last_commit_schema_is_reported_per_file_and_column()
+    {
+        using var copy = TableCopy.Of(Simple);
+        var latest = (await (await copy.OpenAsync()).GetFileSlicesAsync()).Select(s => s.BaseFile.Path).Order(StringComparer.Ordinal).ToList();
+        latest.Should().Equal(Simple10Latest, Simple20, Simple30);
+
+        // The last commit's schema gains a column no base file has (as if a writer had evolved it without rewriting them).
+        EditCommitSchema(copy, Expected.SimpleC2, schema => schema.Replace(
+            "{\"name\":\"byteField\",\"type\":[\"null\",\"int\"],\"default\":null}",
+            "{\"name\":\"byteField\",\"type\":[\"null\",\"int\"],\"default\":null},{\"name\":\"note\",\"type\":[\"null\",\"string\"],\"default\":null}",
+            StringComparison.Ordinal));
+
+        var report = await ValidateAsync(copy);
+
+        report.Problems.Should().OnlyContain(p => p.Kind == HudiProblemKind.BaseFileSchema);
+        report.Problems.Select(p => p.ToString()).Should().BeEquivalentTo(latest.SelectMany(file => new[]
+        {
+            $"{file}: column 'note' (byte_array STRING) of the schema of commit {Expected.SimpleC2} is missing from the file's Parquet columns",
+            $"{file}: column 'note' (byte_array STRING) of the schema of commit {Expected.SimpleC2} is missing from the file's parquet.avro.schema",
+        }), "only the latest base files are read with the latest schema; the older version of partition 10 is not");
+    }
+
+    [Fact]
+    public async Task A_latest_base_file_whose_column_has_another_type_than_the_last_commit_schema_is_reported()
+    {
+        using var copy = TableCopy.Of(Simple);
+        EditCommitSchema(copy, Expected.SimpleC2, schema => schema.Replace(
+            "{\"name\":\"longField\",\"type\":[\"null\",\"long\"]",
+            "{\"name\":\"longField\",\"type\":[\"null\",\"string\"]",
+            StringComparison.Ordinal));
+
+        var problems = await ProblemsAsync(copy);
+
+        problems.Should().HaveCount(6);
+        problems.Should().Contain($"{Simple30}: column 'longField' is int64 in the file's Parquet columns, byte_array STRING in the schema of commit {Expected.SimpleC2}");
+        problems.Should().Contain($"{Simple30}: column 'longField' is int64 in the file's parquet.avro.schema, byte_array STRING in the schema of commit {Expected.SimpleC2}");
+    }
+
+    [Fact]
+    public async Task The_first_commit_schema_does_not_bind_files_a_later_commit_rewrote()
+    {
+        // Only the last commit that recorded a schema counts: the first commit's schema may say anything.
+        using var copy = TableCopy.Of(Simple);
+        EditCommitSchema(copy, Expected.SimpleC1, schema => schema.Replace("\"longField\"", "\"longFeld\"", StringComparison.Ordinal));
+
+        (await ProblemsAsync(copy)).Should().BeEmpty();
+    }
+
+    /// <summary>Rewrites the Avro schema in the extraMetadata of the commit file of <paramref name="instant"/>; the edit must change it.</summary>
+    private static void EditCommitSchema(TableCopy copy, string instant, Func<string, string> edit)
+    {
+        var path = copy.PathOf($".hoodie/{instant}.commit");
+        var commit = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        var schema = commit["extraMetadata"]!["schema"]!.GetValue<string>();
+        var edited = edit(schema);
+        edited.Should().NotBe(schema, "the edit must apply");
+        commit["extraMetadata"]!["schema"] = edited;
+        File.WriteAllText(path, commit.ToJsonString());
+    }
+
     private static Task<HudiValidationReport> ValidateAsync(TableCopy copy) => HudiTableValidator.ValidateAsync(copy.Store);
 
     private static async Task<IReadOnlyList<string>> ProblemsAsync(TableCopy copy) =>

@@ -171,6 +171,10 @@ public class TableSettings
     [JsonPropertyName("quarantine")]
     public bool? Quarantine { get; set; }
 
+    /// <summary>The table lock: the local lock file, or Hudi's DynamoDB lock (needed for a table on S3). Merged field by field.</summary>
+    [JsonPropertyName("lock")]
+    public LockSettings? Lock { get; set; }
+
     /// <summary>How long a deleted key's tombstone is kept, in days; default 7.</summary>
     [JsonPropertyName("tombstoneRetentionDays")]
     public double? TombstoneRetentionDays { get; set; }
@@ -230,6 +234,64 @@ public sealed class WriteSettings
     /// <summary>hoodie.cleaner.commits.retained; default 10.</summary>
     [JsonPropertyName("cleanRetainCommits")]
     public int? CleanRetainCommits { get; set; }
+}
+
+/// <summary>
+/// Which lock keeps writers of a table apart (PIPELINE.md, "lock"). <see cref="Provider"/> <c>local</c> is the lock
+/// file <c>&lt;table&gt;/.hoodie/lock</c>, which only works on a local file system; <c>dynamodb</c> is an item in a
+/// DynamoDB table laid out as Hudi's DynamoDBBasedLockProvider writes it, so Spark writers configured with that
+/// provider (the same table and partition key) and the job exclude each other. The DynamoDB fields are Hudi's
+/// <c>hoodie.write.lock.dynamodb.*</c> settings.
+/// </summary>
+public sealed class LockSettings
+{
+    /// <summary><c>auto</c> (default: local for a local target, an error for a target on S3), <c>local</c> or <c>dynamodb</c>.</summary>
+    [JsonPropertyName("provider")]
+    public string? Provider { get; set; }
+
+    /// <summary>The DynamoDB table holding the locks (hoodie.write.lock.dynamodb.table); default <c>hudi_locks</c>.</summary>
+    [JsonPropertyName("table")]
+    public string? Table { get; set; }
+
+    /// <summary>The lock item's partition key value (hoodie.write.lock.dynamodb.partition_key); default the table's name. Per table only.</summary>
+    [JsonPropertyName("partitionKey")]
+    public string? PartitionKey { get; set; }
+
+    /// <summary>The DynamoDB region (hoodie.write.lock.dynamodb.region); default the environment's (AWS_REGION).</summary>
+    [JsonPropertyName("region")]
+    public string? Region { get; set; }
+
+    /// <summary>Endpoint override (hoodie.write.lock.dynamodb.endpoint_url), e.g. a local DynamoDB stand-in.</summary>
+    [JsonPropertyName("endpointUrl")]
+    public string? EndpointUrl { get; set; }
+
+    /// <summary>Create the lock table when it is missing, as Hudi does; default true.</summary>
+    [JsonPropertyName("createTable")]
+    public bool? CreateTable { get; set; }
+
+    /// <summary>Billing mode of a created lock table (hoodie.write.lock.dynamodb.billing_mode): PAY_PER_REQUEST (default) or PROVISIONED.</summary>
+    [JsonPropertyName("billingMode")]
+    public string? BillingMode { get; set; }
+
+    /// <summary>Read capacity units of a created PROVISIONED table (hoodie.write.lock.dynamodb.read_capacity); default 20.</summary>
+    [JsonPropertyName("readCapacity")]
+    public long? ReadCapacity { get; set; }
+
+    /// <summary>Write capacity units of a created PROVISIONED table (hoodie.write.lock.dynamodb.write_capacity); default 10.</summary>
+    [JsonPropertyName("writeCapacity")]
+    public long? WriteCapacity { get; set; }
+
+    /// <summary>How long to wait for a created lock table to become ACTIVE (hoodie.write.lock.dynamodb.table_creation_timeout), in seconds; default 120.</summary>
+    [JsonPropertyName("tableCreationTimeoutSeconds")]
+    public double? TableCreationTimeoutSeconds { get; set; }
+
+    /// <summary>The lock's lease in seconds (hoodie.write.lock.wait_time_ms / 1000): a holder that stops heartbeating loses it after this long; default 60.</summary>
+    [JsonPropertyName("leaseSeconds")]
+    public double? LeaseSeconds { get; set; }
+
+    /// <summary>How long a run waits for a lock another writer holds before the table fails, in seconds; default 0 (fail at once).</summary>
+    [JsonPropertyName("acquireWaitSeconds")]
+    public double? AcquireWaitSeconds { get; set; }
 }
 
 /// <summary>

@@ -73,6 +73,12 @@ public sealed record TableSpec
 
     public WriteSpec Write { get; init; } = WriteSpec.Default;
 
+    /// <summary>
+    /// The table lock. Null (a spec built in code): the local lock file, which a table on S3 cannot use — the job
+    /// then fails the table unless <see cref="MergeOptions.LockProvider"/> is set. A resolved pipeline always sets it.
+    /// </summary>
+    public LockSpec? Lock { get; init; }
+
     /// <summary>Source columns holding the before-image of each record key column (same order); null: none configured.</summary>
     public IReadOnlyList<string>? BeforeImageKeyColumns { get; init; }
 

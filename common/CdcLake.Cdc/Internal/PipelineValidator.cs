@@ -37,6 +37,7 @@ internal static partial class PipelineValidator
 
         var names = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         var targets = new Dictionary<StorePath, int>();
+        var lockItems = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < config.Tables.Count; i++)
         {
             var path = $"tables[{i}]";
@@ -68,6 +69,20 @@ internal static partial class PipelineValidator
                 else
                 {
                     targets[target] = i;
+                }
+            }
+
+            if (spec?.Lock is { Provider: LockProviderKind.DynamoDb } dynamo)
+            {
+                // Two tables on one lock item would each see the other's run as a holder of their own lock.
+                var item = $"{dynamo.EndpointUrl}|{dynamo.Region}|{dynamo.DynamoDbTable}|{dynamo.PartitionKey}";
+                if (lockItems.TryGetValue(item, out var other))
+                {
+                    errors.Add(new($"{path}.lock.partitionKey", $"'{dynamo.PartitionKey}' is already the lock item of tables[{other}] in DynamoDB table '{dynamo.DynamoDbTable}'; each table needs a lock of its own"));
+                }
+                else
+                {
+                    lockItems[item] = i;
                 }
             }
 
@@ -188,6 +203,11 @@ internal static partial class PipelineValidator
             CheckColumnList(beforeImage.Columns, $"{at}.columns", errors, allowEmpty: false);
         }
 
+        if (settings.Lock is { } lockSettings)
+        {
+            CheckLock(lockSettings, $"{path}.lock", inDefaults: path == "defaults", errors);
+        }
+
         if (settings.TombstoneRetentionDays is { } days && (days < 0 || !double.IsFinite(days) || days > 36500))
         {
             errors.Add(new($"{path}.tombstoneRetentionDays", $"must be from 0 to 36500 days, got {days}"));
@@ -263,7 +283,11 @@ internal static partial class PipelineValidator
             TombstoneRetention = TimeSpan.FromDays(table.TombstoneRetentionDays ?? defaults.TombstoneRetentionDays ?? 7),
             LateFileWindow = TimeSpan.FromMinutes(table.LateFileWindowMinutes ?? defaults.LateFileWindowMinutes ?? 60),
         };
-        spec = spec with { BeforeImageKeyColumns = ResolveBeforeImage(table, defaults, spec, path, errors) };
+        spec = spec with
+        {
+            BeforeImageKeyColumns = ResolveBeforeImage(table, defaults, spec, path, errors),
+            Lock = ResolveLock(table, defaults, spec, path, errors),
+        };
         CheckCrossFields(spec, table, path, keyPath, errors);
         return spec;
     }
@@ -348,6 +372,162 @@ internal static partial class PipelineValidator
                 errors.Add(new($"{datePath}.column", $"'{date.Column}' is also the new name of a renamed column"));
             }
         }
+    }
+
+    private static readonly string[] s_lockProviders = ["auto", "local", "dynamodb"];
+
+    private static readonly string[] s_billingModes = ["PAY_PER_REQUEST", "PROVISIONED"];
+
+    /// <summary>The values of one lock object, defaults or a table's, each on its own.</summary>
+    private static void CheckLock(LockSettings settings, string at, bool inDefaults, List<PipelineConfigError> errors)
+    {
+        if (settings.Provider is { } provider && !s_lockProviders.Contains(provider, StringComparer.Ordinal))
+        {
+            errors.Add(new($"{at}.provider", $"'{provider}' is not one of {string.Join(", ", s_lockProviders)}"));
+        }
+
+        if (settings.Table is { } table && !DynamoTableName().IsMatch(table))
+        {
+            errors.Add(new($"{at}.table", $"'{table}' is not a DynamoDB table name (3 to 255 of letters, digits, '_', '-', '.')"));
+        }
+
+        if (settings.PartitionKey is { } key)
+        {
+            if (inDefaults)
+            {
+                errors.Add(new($"{at}.partitionKey", "set it per table: tables sharing one partition key would share one lock"));
+            }
+            else if (string.IsNullOrWhiteSpace(key) || key.Length > 2048)
+            {
+                errors.Add(new($"{at}.partitionKey", "must be 1 to 2048 characters, not blank"));
+            }
+        }
+
+        if (settings.Region is { } region && !RegionName().IsMatch(region))
+        {
+            errors.Add(new($"{at}.region", $"'{region}' is not an AWS region name (like eu-west-1)"));
+        }
+
+        if (settings.EndpointUrl is { } endpoint
+            && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0))
+        {
+            errors.Add(new($"{at}.endpointUrl", $"'{endpoint}' is not an http:// or https:// URL"));
+        }
+
+        if (settings.BillingMode is { } billing && !s_billingModes.Contains(billing, StringComparer.Ordinal))
+        {
+            errors.Add(new($"{at}.billingMode", $"'{billing}' is not one of {string.Join(", ", s_billingModes)}"));
+        }
+
+        if (settings.ReadCapacity is < 1)
+        {
+            errors.Add(new($"{at}.readCapacity", $"must be at least 1, got {settings.ReadCapacity}"));
+        }
+
+        if (settings.WriteCapacity is < 1)
+        {
+            errors.Add(new($"{at}.writeCapacity", $"must be at least 1, got {settings.WriteCapacity}"));
+        }
+
+        CheckSeconds(settings.TableCreationTimeoutSeconds, $"{at}.tableCreationTimeoutSeconds", 1, 3600, errors);
+
+        // The lease is renewed every third of it: below 10 ms the heartbeat cannot keep up.
+        CheckSeconds(settings.LeaseSeconds, $"{at}.leaseSeconds", 0.01, 86400, errors);
+        CheckSeconds(settings.AcquireWaitSeconds, $"{at}.acquireWaitSeconds", 0, 86400, errors);
+
+        if (settings.Provider == "local")
+        {
+            foreach (var (field, set) in DynamoDbFields(settings))
+            {
+                if (set)
+                {
+                    errors.Add(new($"{at}.{field}", "is a DynamoDB setting, and provider is 'local'"));
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<(string Field, bool Set)> DynamoDbFields(LockSettings s) =>
+    [
+        ("table", s.Table is not null), ("partitionKey", s.PartitionKey is not null), ("region", s.Region is not null),
+        ("endpointUrl", s.EndpointUrl is not null), ("createTable", s.CreateTable is not null), ("billingMode", s.BillingMode is not null),
+        ("readCapacity", s.ReadCapacity is not null), ("writeCapacity", s.WriteCapacity is not null),
+        ("tableCreationTimeoutSeconds", s.TableCreationTimeoutSeconds is not null),
+    ];
+
+    private static void CheckSeconds(double? value, string at, double min, double max, List<PipelineConfigError> errors)
+    {
+        if (value is { } seconds && (!double.IsFinite(seconds) || seconds < min || seconds > max))
+        {
+            errors.Add(new(at, $"must be from {min} to {max} seconds, got {seconds}"));
+        }
+    }
+
+    /// <summary>
+    /// The table's lock, its settings merged field by field over the defaults. <c>auto</c> (or nothing) is the local
+    /// lock file for a local target; a target on S3 must name its provider, since the lock file cannot work there.
+    /// </summary>
+    private static LockSpec? ResolveLock(PipelineTable table, TableSettings defaults, TableSpec spec, string path, List<PipelineConfigError> errors)
+    {
+        var own = table.Lock;
+        var inherited = defaults.Lock;
+        var provider = own?.Provider ?? inherited?.Provider ?? "auto";
+        var onS3 = StorePath.TryParse(spec.Target, out var target) && target.IsS3;
+        if (provider == "auto")
+        {
+            var dynamoSet = DynamoDbFields(own ?? new LockSettings()).Concat(DynamoDbFields(inherited ?? new LockSettings())).Where(f => f.Set).Select(f => f.Field).Distinct().ToList();
+            if (dynamoSet.Count > 0)
+            {
+                errors.Add(new($"{path}.lock.provider", $"DynamoDB settings are given ({string.Join(", ", dynamoSet)}) but no provider: set it to 'dynamodb' (here or in defaults.lock)"));
+                return null;
+            }
+
+            if (onS3)
+            {
+                errors.Add(new($"{path}.lock.provider", $"required for a target on S3 ({spec.Target}): set it to 'dynamodb' (here or in defaults.lock); the local lock file only works on a local file system"));
+                return null;
+            }
+
+            provider = "local";
+        }
+
+        if (provider == "local" && onS3)
+        {
+            errors.Add(new($"{path}.lock.provider", $"'local'{(own?.Provider is null ? " (from defaults.lock.provider)" : "")} only works on a local file system, and the target {spec.Target} is on S3: use 'dynamodb'"));
+            return null;
+        }
+
+        if (!s_lockProviders.Contains(provider, StringComparer.Ordinal))
+        {
+            return null; // reported by CheckLock
+        }
+
+        var lease = own?.LeaseSeconds ?? inherited?.LeaseSeconds;
+        var wait = own?.AcquireWaitSeconds ?? inherited?.AcquireWaitSeconds;
+        var resolved = new LockSpec
+        {
+            Provider = provider == "local" ? LockProviderKind.Local : LockProviderKind.DynamoDb,
+            LeaseDuration = lease is { } l && double.IsFinite(l) && l > 0 ? TimeSpan.FromSeconds(l) : LockSpec.DefaultLease,
+            AcquireWait = wait is { } w && double.IsFinite(w) && w >= 0 ? TimeSpan.FromSeconds(w) : TimeSpan.Zero,
+        };
+        if (resolved.Provider == LockProviderKind.Local)
+        {
+            return resolved;
+        }
+
+        var timeout = own?.TableCreationTimeoutSeconds ?? inherited?.TableCreationTimeoutSeconds;
+        return resolved with
+        {
+            DynamoDbTable = own?.Table ?? inherited?.Table ?? resolved.DynamoDbTable,
+            PartitionKey = own?.PartitionKey ?? spec.Name,
+            Region = own?.Region ?? inherited?.Region,
+            EndpointUrl = own?.EndpointUrl ?? inherited?.EndpointUrl,
+            CreateTable = own?.CreateTable ?? inherited?.CreateTable ?? true,
+            BillingMode = own?.BillingMode ?? inherited?.BillingMode ?? resolved.BillingMode,
+            ReadCapacity = own?.ReadCapacity ?? inherited?.ReadCapacity ?? resolved.ReadCapacity,
+            WriteCapacity = own?.WriteCapacity ?? inherited?.WriteCapacity ?? resolved.WriteCapacity,
+            TableCreationTimeout = timeout is { } t && double.IsFinite(t) && t > 0 ? TimeSpan.FromSeconds(t) : resolved.TableCreationTimeout,
+        };
     }
 
     private static DatePartitionSpec? ResolveDatePartition(DatePartitionSettings? settings) =>
@@ -437,4 +617,10 @@ internal static partial class PipelineValidator
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex IdentifierPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{3,255}$")]
+    private static partial Regex DynamoTableName();
+
+    [GeneratedRegex("^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$")]
+    private static partial Regex RegionName();
 }

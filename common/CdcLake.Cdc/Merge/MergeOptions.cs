@@ -1,4 +1,5 @@
 using CdcLake.Hudi;
+using CdcLake.Storage;
 
 namespace CdcLake.Cdc;
 
@@ -20,8 +21,24 @@ public sealed record MergeOptions
     /// <summary>Plan only: discover, select and read the new files, report what would be merged, write nothing.</summary>
     public bool DryRun { get; init; }
 
-    /// <summary>The table lock; null: <see cref="LocalFileLockProvider"/> on the table's <c>.hoodie/lock</c>.</summary>
+    /// <summary>
+    /// One lock provider for every table, overriding their <see cref="TableSpec.Lock"/>; null: each table's own
+    /// (the local lock file, or the DynamoDB lock its pipeline names). A <see cref="DynamoDbLockProvider"/> here is
+    /// keyed by the table's partition key (its lock settings', else its name), any other provider by the table's location.
+    /// </summary>
     public ITableLockProvider? LockProvider { get; init; }
+
+    /// <summary>
+    /// How sources and targets on S3 are reached (endpoint override, region, credentials, upload settings); null: the
+    /// AWS SDK's defaults and standard chain.
+    /// </summary>
+    public S3StoreOptions? S3 { get; init; }
+
+    /// <summary>
+    /// Last say over a table's DynamoDB lock options, after its <see cref="LockSpec"/>: hosts fill in what the pipeline
+    /// leaves to the environment (region, endpoint, credentials). Null: the AWS SDK's standard chain supplies them.
+    /// </summary>
+    public Func<DynamoDbLockOptions, DynamoDbLockOptions>? ConfigureDynamoDbLock { get; init; }
 
     /// <summary>Told of every Hudi commit-protocol step (crash tests kill the process there; hosts may log).</summary>
     public IWriteObserver? WriteObserver { get; init; }

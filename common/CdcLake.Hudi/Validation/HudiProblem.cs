@@ -35,6 +35,9 @@ public enum HudiProblemKind
 
     /// <summary>A base file of a requested or inflight instant: debris of a write in progress or a failed one.</summary>
     PendingFile,
+
+    /// <summary>A latest base file whose columns (or footer Avro schema) lack a column of the last commit's schema, or type it otherwise.</summary>
+    BaseFileSchema,
 }
 
 /// <summary>One broken rule, about one file (<see cref="Path"/> is relative to the table root).</summary>

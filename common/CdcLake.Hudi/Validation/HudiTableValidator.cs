@@ -17,6 +17,9 @@ namespace CdcLake.Hudi;
 ///   the five meta columns first, as optional strings; <c>parquet.avro.schema</c> in the footer; with meta fields on,
 ///   a bloom filter that holds every <c>_hoodie_record_key</c> of the file, <c>hoodie_min/max_record_key</c> equal to
 ///   the smallest and largest key, and meta columns that agree with the file (its name, partition and instant).</item>
+/// <item>latest base files (the snapshot a reader sees): every column of the schema of the last completed write that
+///   recorded one is in the file's Parquet columns and in its <c>parquet.avro.schema</c>, of the same type (nullability
+///   aside), since readers read every file with that schema.</item>
 /// </list>
 /// Files that are not Hudi's (.DS_Store, _SUCCESS, checksums) are ignored.
 /// </summary>
@@ -52,7 +55,10 @@ public static class HudiTableValidator
         await CheckTimelineNamesAsync(table, problems, cancellationToken).ConfigureAwait(false);
         var view = await table.GetFileSystemViewAsync(cancellationToken).ConfigureAwait(false);
         await CheckPartitionsAsync(table, view, problems, cancellationToken).ConfigureAwait(false);
-        await CheckCommitsAsync(table, view, problems, cancellationToken).ConfigureAwait(false);
+        var commitSchema = await CheckCommitsAsync(table, view, problems, cancellationToken).ConfigureAwait(false);
+        var latest = commitSchema is null
+            ? []
+            : (await table.GetFileSlicesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Select(s => s.BaseFile.Path).ToHashSet(StringComparer.Ordinal);
 
         foreach (var entry in view.InvalidBaseFileNames)
         {
@@ -83,7 +89,7 @@ public static class HudiTableValidator
                         "Java's readers skip the file, readers that ignore the timeline (hudi-rs) would read it"));
                     break;
                 default:
-                    await CheckBaseFileAsync(table, file, problems, cancellationToken).ConfigureAwait(false);
+                    await CheckBaseFileAsync(table, file, latest.Contains(file.Path) ? commitSchema : null, problems, cancellationToken).ConfigureAwait(false);
                     checkedFiles++;
                     break;
             }
@@ -223,8 +229,10 @@ public static class HudiTableValidator
         }
     }
 
-    private static async Task CheckCommitsAsync(HudiTable table, FileSystemView view, List<HudiProblem> problems, CancellationToken cancellationToken)
+    /// <summary>Checks every completed write's write stats; returns the schema of the last one that recorded a readable schema.</summary>
+    private static async Task<CommitSchema?> CheckCommitsAsync(HudiTable table, FileSystemView view, List<HudiProblem> problems, CancellationToken cancellationToken)
     {
+        CommitSchema? latestSchema = null;
         var present = view.BaseFiles.Select(f => f.Path).Concat(view.StrayBaseFiles.Select(e => e.Path)).ToHashSet(StringComparer.Ordinal);
         var replaced = await table.GetReplacedFileGroupsAsync(cancellationToken).ConfigureAwait(false);
         var timeline = table.Timeline;
@@ -240,6 +248,18 @@ public static class HudiTableValidator
             {
                 problems.Add(new HudiProblem(HudiProblemKind.CommitMetadata, instantFile, e.Message));
                 continue;
+            }
+
+            if (!string.IsNullOrEmpty(metadata.Schema))
+            {
+                try
+                {
+                    latestSchema = new CommitSchema(instant.Time, AvroSchema.Parse(metadata.Schema).Fields);
+                }
+                catch (HudiException e)
+                {
+                    problems.Add(new HudiProblem(HudiProblemKind.CommitMetadata, instantFile, $"its schema cannot be read: {e.Message}"));
+                }
             }
 
             foreach (var (partition, stats) in metadata.PartitionToWriteStats)
@@ -271,6 +291,8 @@ public static class HudiTableValidator
                 }
             }
         }
+
+        return latestSchema;
     }
 
     /// <summary>
@@ -290,7 +312,7 @@ public static class HudiTableValidator
                 && FileSystemView.StateOf(s.BaseInstantTime, timeline) is BaseFileState.Committed or BaseFileState.Archived) == true;
     }
 
-    private static async Task CheckBaseFileAsync(HudiTable table, BaseFile file, List<HudiProblem> problems, CancellationToken cancellationToken)
+    private static async Task CheckBaseFileAsync(HudiTable table, BaseFile file, CommitSchema? commitSchema, List<HudiProblem> problems, CancellationToken cancellationToken)
     {
         var metaFieldsOn = table.Config.PopulateMetaFields;
         ParquetReader reader;
@@ -331,6 +353,22 @@ public static class HudiTableValidator
                 problems.Add(new HudiProblem(HudiProblemKind.BaseFileContent, file.Path, $"the footer lacks {HoodieFooterKeys.AvroSchema}"));
             }
 
+            if (commitSchema is not null)
+            {
+                CheckAgainstCommitSchema(file, "Parquet columns", fields, commitSchema, problems);
+                if (!string.IsNullOrEmpty(avroSchema))
+                {
+                    try
+                    {
+                        CheckAgainstCommitSchema(file, HoodieFooterKeys.AvroSchema, AvroSchema.Parse(avroSchema).Fields, commitSchema, problems);
+                    }
+                    catch (HudiException e)
+                    {
+                        problems.Add(new HudiProblem(HudiProblemKind.BaseFileContent, file.Path, $"the footer's {HoodieFooterKeys.AvroSchema} cannot be read: {e.Message}"));
+                    }
+                }
+            }
+
             HoodieBloomFilter? bloom = null;
             if (metaFieldsOn)
             {
@@ -359,7 +397,42 @@ public static class HudiTableValidator
         }
     }
 
+    /// <summary>
+    /// Each column of the commit's schema must be among <paramref name="fields"/> (the file's Parquet columns, or its
+    /// footer's Avro schema) with the same type, compared as Hudi stores it (normalized, nullability aside: Spark's
+    /// legacy two-level lists cannot record nullable elements). Columns the file has beyond the schema are not checked.
+    /// </summary>
+    private static void CheckAgainstCommitSchema(BaseFile file, string what, IReadOnlyList<Field> fields, CommitSchema commit, List<HudiProblem> problems)
+    {
+        var byName = new Dictionary<string, Field>(StringComparer.Ordinal);
+        foreach (var field in fields)
+        {
+            byName.TryAdd(field.Name, field);
+        }
+
+        foreach (var expected in commit.Fields.Where(f => !HoodieMetaFields.IsMetaField(f.Name)))
+        {
+            if (!byName.TryGetValue(expected.Name, out var actual))
+            {
+                problems.Add(new HudiProblem(
+                    HudiProblemKind.BaseFileSchema,
+                    file.Path,
+                    $"column '{expected.Name}' ({expected.TypeName}) of the schema of commit {commit.Instant} is missing from the file's {what}"));
+            }
+            else if (HudiSchemaNormalizer.Shape(HudiSchemaNormalizer.Normalize([actual])) != HudiSchemaNormalizer.Shape(HudiSchemaNormalizer.Normalize([expected])))
+            {
+                problems.Add(new HudiProblem(
+                    HudiProblemKind.BaseFileSchema,
+                    file.Path,
+                    $"column '{expected.Name}' is {actual.TypeName} in the file's {what}, {expected.TypeName} in the schema of commit {commit.Instant}"));
+            }
+        }
+    }
+
     private static string Join(string basePath, string relative) => basePath.Length == 0 ? relative : basePath + "/" + relative;
+
+    /// <summary>The schema a completed write recorded (its Avro <c>schema</c>), as fields.</summary>
+    private sealed record CommitSchema(string Instant, IReadOnlyList<Field> Fields);
 
     /// <summary>What the rows of one base file say, summed up so that each rule yields at most one problem per file.</summary>
     private sealed class RowFindings

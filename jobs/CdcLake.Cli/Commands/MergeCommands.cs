@@ -17,8 +17,9 @@ public static class MergeCommands
 {
     private const long BytesPerMegabyte = 1024 * 1024;
 
-    public static Command Run()
+    public static Command Run(TableStores stores)
     {
+        ArgumentNullException.ThrowIfNull(stores);
         var pipeline = CliOptions.File("PIPELINE", "The pipeline file (JSON; common/CdcLake.Cdc/PIPELINE.md).");
         var tables = new Option<string[]>("--table")
         {
@@ -67,13 +68,14 @@ public static class MergeCommands
             }
 
             var selected = wanted.Length == 0 ? specs : [.. specs.Where(s => wanted.Contains(s.Name, StringComparer.Ordinal))];
-            return RunJob(selected, job, parse, context);
+            return RunJob(selected, stores, job, parse, context);
         });
         return command;
     }
 
-    public static Command Merge()
+    public static Command Merge(TableStores stores)
     {
+        ArgumentNullException.ThrowIfNull(stores);
         var source = new Option<string>("--source") { Description = "The DMS table folder …/<schema>/<table>/ (local path or s3://bucket/prefix).", HelpName = "DIR", Required = true };
         var target = new Option<string>("--target") { Description = "The Hudi table's root (local path or s3://bucket/prefix); created on the first run.", HelpName = "DIR", Required = true };
         var table = new Option<string>("--table") { Description = "The Hudi table name (hoodie.table.name).", HelpName = "NAME", Required = true };
@@ -85,6 +87,7 @@ public static class MergeCommands
             "Ordering columns in priority order (change sequence, commit timestamp), e.g. AR_H_CHANGE_SEQ,DMS_TIMESTAMP. Default: AR_H_CHANGE_SEQ when the files have it.");
         var partition = CliOptions.NameList("--partition", "Partition columns, in path order.");
         var hiveStyle = new Option<bool>("--hive-style") { Description = "Partition folders named field=value." };
+        var lockOptions = new LockOptions();
         var job = new JobOptions();
         var command = new Command("merge", "Merge the new DMS files of one table into its Hudi table, without a pipeline file.")
         {
@@ -97,6 +100,7 @@ public static class MergeCommands
             partition,
             hiveStyle,
         };
+        lockOptions.AddTo(command);
         job.AddTo(command);
         command.SetGuardedAction((parse, context) =>
         {
@@ -112,13 +116,14 @@ public static class MergeCommands
                 Ordering = parse.GetValue(order) is { } ordering ? [.. ordering] : null,
                 PartitionBy = parse.GetValue(partition) is { } partitions ? [.. partitions] : null,
                 HiveStylePartitioning = parse.GetValue(hiveStyle) ? true : null,
+                Lock = lockOptions.Settings(parse),
             };
             var errors = new PipelineConfig { Version = 1, Tables = [entry] }.Validate(Directory.GetCurrentDirectory());
             if (errors.Count > 0)
             {
                 foreach (var error in errors)
                 {
-                    context.Err.WriteLine($"{CommandRunner.Program}: {OptionOf(error.Path)}: {OneLine(error.Message)}");
+                    context.Err.WriteLine($"{CommandRunner.Program}: {OptionOf(error.Path)}: {OneLine(OptionMessage(error))}");
                 }
 
                 context.Err.Flush();
@@ -131,16 +136,21 @@ public static class MergeCommands
                 return Usage(context, $"--source {parse.GetRequiredValue(source)}: no such folder.");
             }
 
-            return RunJob([spec], job, parse, context);
+            return RunJob([spec], stores, job, parse, context);
         });
         return command;
     }
 
-    private static int RunJob(IReadOnlyList<TableSpec> tables, JobOptions job, ParseResult parse, CommandContext context)
+    private static int RunJob(IReadOnlyList<TableSpec> tables, TableStores stores, JobOptions job, ParseResult parse, CommandContext context)
     {
         var dryRun = parse.GetValue(job.DryRun);
         var summaryFile = parse.GetValue(job.Summary);
-        var options = MergeOptions.Default with { DryRun = dryRun };
+        var options = MergeOptions.Default with
+        {
+            DryRun = dryRun,
+            S3 = stores.S3Options(),
+            ConfigureDynamoDbLock = stores.ConfigureDynamoDbLock,
+        };
         if (parse.GetValue(job.MemoryBudget) is { } megabytes)
         {
             options = options with { MemoryBudgetBytes = megabytes * BytesPerMegabyte };
@@ -188,6 +198,12 @@ public static class MergeCommands
         }
     }
 
+    /// <summary>A pipeline error's message in the terms of <c>merge</c>'s options: the provider is chosen by <c>--lock-table</c>.</summary>
+    private static string OptionMessage(PipelineConfigError error) =>
+        error.Path == "tables[0].lock.provider"
+            ? error.Message.Replace("set it to 'dynamodb' (here or in defaults.lock)", "give --lock-table NAME (Hudi's default lock table is hudi_locks)", StringComparison.Ordinal)
+            : error.Message;
+
     /// <summary>The option of <c>merge</c> that sets a pipeline field (<c>tables[0].recordKey[1]</c> → <c>--key</c>).</summary>
     private static string OptionOf(string fieldPath)
     {
@@ -209,6 +225,15 @@ public static class MergeCommands
             "ordering" => "--order",
             "partitionBy" => "--partition",
             "hiveStylePartitioning" => "--hive-style",
+            "lock" => field.Split('.').ElementAtOrDefault(1) switch
+            {
+                "table" or "provider" => "--lock-table",
+                "partitionKey" => "--lock-key",
+                "region" => "--lock-region",
+                "endpointUrl" => "--lock-endpoint",
+                "acquireWaitSeconds" => "--lock-wait",
+                _ => field,
+            },
             _ => field,
         };
     }
@@ -221,6 +246,62 @@ public static class MergeCommands
     }
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+
+    /// <summary>
+    /// <c>merge</c>'s lock: <c>--lock-table</c> picks Hudi's DynamoDB lock (needed for a target on S3) and the others
+    /// refine it; none of them: the local lock file. They set the pipeline entry's <c>lock</c> fields.
+    /// </summary>
+    private sealed class LockOptions
+    {
+        private readonly Option<string?> _table = new("--lock-table")
+        {
+            Description = "Take the table lock in this DynamoDB table (Hudi's DynamoDB lock, hoodie.write.lock.dynamodb.table; created when missing). Needed for a target on S3.",
+            HelpName = "NAME",
+        };
+
+        private readonly Option<string?> _key = new("--lock-key")
+        {
+            Description = "The lock item's partition key (hoodie.write.lock.dynamodb.partition_key); default the table name.",
+            HelpName = "VALUE",
+        };
+
+        private readonly Option<string?> _region = new("--lock-region") { Description = "The lock table's region; default AWS_REGION.", HelpName = "REGION" };
+
+        private readonly Option<string?> _endpoint = new("--lock-endpoint")
+        {
+            Description = "DynamoDB endpoint override, e.g. a local stand-in; default AWS_ENDPOINT_URL_DYNAMODB.",
+            HelpName = "URL",
+        };
+
+        private readonly Option<double?> _wait = new("--lock-wait")
+        {
+            Description = "Seconds to wait for a lock another writer holds (default 0: fail at once, naming the holder).",
+            HelpName = "SECONDS",
+        };
+
+        public void AddTo(Command command)
+        {
+            command.Add(_table);
+            command.Add(_key);
+            command.Add(_region);
+            command.Add(_endpoint);
+            command.Add(_wait);
+        }
+
+        public LockSettings? Settings(ParseResult parse)
+        {
+            var settings = new LockSettings
+            {
+                Provider = parse.GetValue(_table) is null ? null : "dynamodb",
+                Table = parse.GetValue(_table),
+                PartitionKey = parse.GetValue(_key),
+                Region = parse.GetValue(_region),
+                EndpointUrl = parse.GetValue(_endpoint),
+                AcquireWaitSeconds = parse.GetValue(_wait),
+            };
+            return settings is { Provider: null, PartitionKey: null, Region: null, EndpointUrl: null, AcquireWaitSeconds: null } ? null : settings;
+        }
+    }
 
     /// <summary>The options <c>run</c> and <c>merge</c> share.</summary>
     private sealed class JobOptions

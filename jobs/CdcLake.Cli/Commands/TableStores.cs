@@ -1,4 +1,5 @@
 using Amazon.Runtime;
+using CdcLake.Hudi;
 using CdcLake.Storage;
 
 namespace CdcLake.Cli.Commands;
@@ -8,7 +9,9 @@ namespace CdcLake.Cli.Commands;
 /// environment. The AWS SDK's own chain supplies what is not set here; the variables read are
 /// <c>AWS_ENDPOINT_URL_S3</c> or <c>AWS_ENDPOINT_URL</c> (an S3-compatible server: path-style addressing
 /// is used with it), <c>AWS_REGION</c> or <c>AWS_DEFAULT_REGION</c>, and <c>AWS_ACCESS_KEY_ID</c> /
-/// <c>AWS_SECRET_ACCESS_KEY</c> / <c>AWS_SESSION_TOKEN</c>. Tests pass their own environment.
+/// <c>AWS_SECRET_ACCESS_KEY</c> / <c>AWS_SESSION_TOKEN</c>. The DynamoDB table lock takes what its pipeline settings
+/// leave out from <c>AWS_ENDPOINT_URL_DYNAMODB</c> or <c>AWS_ENDPOINT_URL</c>, the same region and the same
+/// credentials. Tests pass their own environment.
 /// </summary>
 public sealed class TableStores(Func<string, string?> environment)
 {
@@ -42,8 +45,24 @@ public sealed class TableStores(Func<string, string?> environment)
             // S3-compatible servers (MinIO, s3rver, LocalStack) take path-style requests; virtual-hosted style
             // would need DNS for bucket.host.
             ForcePathStyle = endpoint is not null,
+
+            // Not every S3-compatible server decodes aws-chunked bodies (s3rver stores them as sent): with an endpoint
+            // override each body is sent whole, signed with its SHA-256. The store buffers parts anyway.
+            UseChunkEncoding = endpoint is null,
             Region = Get("AWS_REGION") ?? Get("AWS_DEFAULT_REGION"),
             Credentials = credentials,
+        };
+    }
+
+    /// <summary>The DynamoDB lock's options with what the pipeline left out filled in from the environment.</summary>
+    public DynamoDbLockOptions ConfigureDynamoDbLock(DynamoDbLockOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options with
+        {
+            ServiceUrl = options.ServiceUrl ?? Get("AWS_ENDPOINT_URL_DYNAMODB") ?? Get("AWS_ENDPOINT_URL"),
+            Region = options.Region ?? Get("AWS_REGION") ?? Get("AWS_DEFAULT_REGION"),
+            Credentials = options.Credentials ?? S3Options().Credentials,
         };
     }
 

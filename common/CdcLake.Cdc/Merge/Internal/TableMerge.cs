@@ -72,8 +72,8 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
 
     private async Task<MergeStatus> MergeAsync(CancellationToken cancellationToken)
     {
-        using var source = ObjectStores.For(spec.Source);
-        using var target = ObjectStores.For(spec.Target);
+        using var source = ObjectStores.For(spec.Source, options.S3);
+        using var target = ObjectStores.For(spec.Target, options.S3);
         Report("discover");
         var listing = await DmsDiscovery.ListAsync(source, cancellationToken: cancellationToken).ConfigureAwait(false);
         _warnings.AddRange(listing.Warnings);
@@ -513,17 +513,8 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         _ => ParquetCodec.Snappy,
     };
 
-    private async Task<HeldLock> AcquireAsync(IObjectStore target, CancellationToken cancellationToken)
-    {
-        var provider = options.LockProvider ?? DefaultLockProvider(target);
-        var key = target.PathOf("").ToString();
-        return new HeldLock(await provider.AcquireAsync(key, TableLockOwner.Create(), cancellationToken).ConfigureAwait(false), key);
-    }
-
-    private static LocalFileLockProvider DefaultLockProvider(IObjectStore target) =>
-        target.Root.IsLocal
-            ? new LocalFileLockProvider()
-            : throw new HudiException($"{target.Root}: a table on S3 needs a lock provider (MergeOptions.LockProvider, e.g. a DynamoDbLockProvider); the local lock file only works on a local file system");
+    private Task<HeldLock> AcquireAsync(IObjectStore target, CancellationToken cancellationToken) =>
+        TableLocks.AcquireAsync(spec, options, target, cancellationToken);
 
     private void Report(string stage) =>
         options.Progress?.Report(new MergeProgress(spec.Name, stage, _files, _filesTotal, _rowsRead));
@@ -551,10 +542,4 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         Warnings = [.. _warnings.Distinct()],
         Seconds = Math.Round(watch.Elapsed.TotalSeconds, 3),
     };
-}
-
-/// <summary>The table lock the job holds for a run, and the key it was taken on.</summary>
-internal sealed record HeldLock(ITableLock Lock, string Key) : IAsyncDisposable
-{
-    public ValueTask DisposeAsync() => Lock.DisposeAsync();
 }
