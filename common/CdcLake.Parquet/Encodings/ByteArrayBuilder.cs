@@ -116,18 +116,19 @@ internal sealed class ByteArrayBuilder
     /// <summary>
     /// Appends <c>source[indices[i]]</c> for every index. The caller has checked every index against
     /// <c>source.Count</c> and the source offsets (see <see cref="ByteArraySpan.Validate"/>), and passes the
-    /// total length of the values. Short values move 16 bytes wide where both sides have that much room
+    /// total length of the values. Short values move 16 bytes at a time where both sides have that much room
     /// (the excess lands in the reserved slack and is overwritten by the next value).
     /// </summary>
     // Runs once per page over many values: compiled fully optimized on first use (see HotPath.cs).
     [MethodImpl(HotPath.Options)]
     internal void AppendGathered(ByteArraySpan source, ReadOnlySpan<int> indices, long totalBytes)
     {
-        const int Wide = 16;
+        const int Wide = WideBytes;
         Reserve(indices.Length, totalBytes + Wide);
         ReadOnlySpan<byte> data = source.Data;
         ReadOnlySpan<int> offsets = source.Offsets;
         int wideLimit = data.Length - Wide;
+        int narrowLimit = data.Length - 16;
         ref byte sourceStart = ref MemoryMarshal.GetReference(data);
         ref byte target = ref MemoryMarshal.GetArrayDataReference(_data);
         Span<int> targetOffsets = _offsets.AsSpan(_count + 1, indices.Length);
@@ -137,11 +138,15 @@ internal sealed class ByteArrayBuilder
             int index = indices[i];
             int start = offsets[index];
             int length = offsets[index + 1] - start;
-            if (length <= Wide && start <= wideLimit)
+            if (length <= 16 && start <= narrowLimit)
             {
                 Unsafe.WriteUnaligned(
                     ref Unsafe.Add(ref target, position),
                     Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref sourceStart, start)));
+            }
+            else if (length <= Wide && start <= wideLimit)
+            {
+                CopyWide(ref Unsafe.Add(ref target, position), ref Unsafe.Add(ref sourceStart, start), length);
             }
             else
             {
@@ -159,15 +164,16 @@ internal sealed class ByteArrayBuilder
     /// <summary>
     /// Appends <paramref name="count"/> values stored as PLAIN BYTE_ARRAY (a 4-byte little-endian length, then
     /// the bytes), which the caller has checked to fill <paramref name="data"/> exactly, with
-    /// <paramref name="totalBytes"/> value bytes. Short values move 16 bytes wide as in <see cref="AppendGathered"/>.
+    /// <paramref name="totalBytes"/> value bytes. Short values move 16 bytes at a time as in <see cref="AppendGathered"/>.
     /// </summary>
     // Runs once per page over many values: compiled fully optimized on first use (see HotPath.cs).
     [MethodImpl(HotPath.Options)]
     internal void AppendLengthPrefixed(ReadOnlySpan<byte> data, int count, long totalBytes)
     {
-        const int Wide = 16;
+        const int Wide = WideBytes;
         Reserve(count, totalBytes + Wide);
         int wideLimit = data.Length - Wide;
+        int narrowLimit = data.Length - 16;
         ref byte sourceStart = ref MemoryMarshal.GetReference(data);
         ref byte target = ref MemoryMarshal.GetArrayDataReference(_data);
         Span<int> targetOffsets = _offsets.AsSpan(_count + 1, count);
@@ -177,11 +183,15 @@ internal sealed class ByteArrayBuilder
         {
             int length = BinaryPrimitives.ReadInt32LittleEndian(data.Slice(at));
             at += 4;
-            if (length <= Wide && at <= wideLimit)
+            if (length <= 16 && at <= narrowLimit)
             {
                 Unsafe.WriteUnaligned(
                     ref Unsafe.Add(ref target, position),
                     Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref sourceStart, at)));
+            }
+            else if (length <= Wide && at <= wideLimit)
+            {
+                CopyWide(ref Unsafe.Add(ref target, position), ref Unsafe.Add(ref sourceStart, at), length);
             }
             else
             {
@@ -195,6 +205,30 @@ internal sealed class ByteArrayBuilder
 
         _count += count;
         _length = position;
+    }
+
+    /// <summary>
+    /// Values up to this long are moved in 16-byte steps rounded up rather than by an exact copy (keys, sequence
+    /// numbers, timestamps, file names: most strings of change data); the excess lands in space reserved past the end.
+    /// </summary>
+    private const int WideBytes = 64;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyWide(ref byte target, ref byte source, int length)
+    {
+        Unsafe.WriteUnaligned(ref target, Unsafe.ReadUnaligned<Vector128<byte>>(ref source));
+        if (length > 16)
+        {
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref target, 16), Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref source, 16)));
+            if (length > 32)
+            {
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref target, 32), Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref source, 32)));
+                if (length > 48)
+                {
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref target, 48), Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref source, 48)));
+                }
+            }
+        }
     }
 
     /// <summary>Copies into exactly-sized arrays (offsets <c>Count + 1</c> long).</summary>

@@ -382,10 +382,22 @@ internal sealed class BinaryColumnWriter : ColumnChunkWriter
         {
             var before = _dictionary!.Count;
             var indices = _indices.Reserve(count);
+
+            // Runs of one value (a commit time, a file name, a batch's timestamp) skip the hash and probe: a repeat
+            // of the previous value is a compare of bytes already in cache.
+            var previous = ReadOnlySpan<byte>.Empty;
+            var previousIndex = -1;
             for (var i = 0; i < count; i++)
             {
                 var at = offsets[start + i];
-                indices[i] = _dictionary.GetOrAdd(data.AsSpan(at, offsets[start + i + 1] - at));
+                var value = data.AsSpan(at, offsets[start + i + 1] - at);
+                if (previousIndex < 0 || !value.SequenceEqual(previous))
+                {
+                    previousIndex = _dictionary.GetOrAdd(value);
+                    previous = value;
+                }
+
+                indices[i] = previousIndex;
             }
 
             _indices.Commit(count);
