@@ -315,6 +315,17 @@ internal sealed class BinaryStats
     /// <summary>Signed comparison of big-endian two's-complement integers of possibly different lengths.</summary>
     public static int CompareSignedBigEndian(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
     {
+        // FIXED_LEN_BYTE_ARRAY decimals all have one width: a signed first byte, then unsigned bytes in order.
+        if (a.Length == b.Length && !a.IsEmpty)
+        {
+            if (a.Length == 8)
+            {
+                return BinaryPrimitives.ReadInt64BigEndian(a).CompareTo(BinaryPrimitives.ReadInt64BigEndian(b));
+            }
+
+            return a[0] != b[0] ? ((sbyte)a[0]).CompareTo((sbyte)b[0]) : a[1..].SequenceCompareTo(b[1..]);
+        }
+
         var negativeA = !a.IsEmpty && a[0] >= 0x80;
         var negativeB = !b.IsEmpty && b[0] >= 0x80;
         if (negativeA != negativeB)
