@@ -163,15 +163,21 @@ internal sealed class ByteArrayBuilder
 
     /// <summary>
     /// Appends <paramref name="count"/> values stored as PLAIN BYTE_ARRAY (a 4-byte little-endian length, then
-    /// the bytes), which the caller has checked to fill <paramref name="data"/> exactly, with
-    /// <paramref name="totalBytes"/> value bytes. Short values move 16 bytes at a time as in <see cref="AppendGathered"/>.
+    /// the bytes) from the start of <paramref name="data"/>, checking each length against what is left as it goes
+    /// (one pass: the lengths form a chain that a separate checking pass would walk twice). Returns the bytes
+    /// consumed. On bad data nothing is appended. Short values move 16 bytes at a time as in <see cref="AppendGathered"/>.
     /// </summary>
     // Runs once per page over many values: compiled fully optimized on first use (see HotPath.cs).
     [MethodImpl(HotPath.Options)]
-    internal void AppendLengthPrefixed(ReadOnlySpan<byte> data, int count, long totalBytes)
+    internal int AppendLengthPrefixed(ReadOnlySpan<byte> data, int count, string encoding)
     {
         const int Wide = WideBytes;
-        Reserve(count, totalBytes + Wide);
+
+        // The values' bytes are at most what follows their lengths; the offsets written past the count and the
+        // bytes past the length are only committed at the end.
+        long valueBytes = data.Length - (4L * count);
+        Reserve(count, valueBytes + Wide);
+        long valuesEnd = _length + valueBytes;
         int wideLimit = data.Length - Wide;
         int narrowLimit = data.Length - 16;
         ref byte sourceStart = ref MemoryMarshal.GetReference(data);
@@ -181,8 +187,21 @@ internal sealed class ByteArrayBuilder
         int at = 0;
         for (int i = 0; i < count; i++)
         {
-            int length = BinaryPrimitives.ReadInt32LittleEndian(data.Slice(at));
+            if (data.Length - at < 4)
+            {
+                EncodingErrors.TooShort(encoding, $"BYTE_ARRAY length of value {i} at byte {at}", 4, data.Length - at);
+            }
+
+            uint length = BinaryPrimitives.ReadUInt32LittleEndian(data.Slice(at));
             at += 4;
+            if (length > (uint)(data.Length - at) || length > valuesEnd - position)
+            {
+                // Past the data, or so far into it that the lengths of the values after it cannot all follow.
+                EncodingErrors.Throw(length > (uint)(data.Length - at)
+                    ? $"{encoding}: BYTE_ARRAY value {i} at byte {at - 4} declares {length} bytes but only {data.Length - at} remain"
+                    : $"{encoding}: BYTE_ARRAY value {i} at byte {at - 4} declares {length} bytes, which leaves too few for the lengths of the {count - i - 1} values after it");
+            }
+
             if (length <= 16 && at <= narrowLimit)
             {
                 Unsafe.WriteUnaligned(
@@ -191,44 +210,39 @@ internal sealed class ByteArrayBuilder
             }
             else if (length <= Wide && at <= wideLimit)
             {
-                CopyWide(ref Unsafe.Add(ref target, position), ref Unsafe.Add(ref sourceStart, at), length);
+                CopyWide(ref Unsafe.Add(ref target, position), ref Unsafe.Add(ref sourceStart, at), (int)length);
             }
             else
             {
-                data.Slice(at, length).CopyTo(_data.AsSpan(position, length));
+                data.Slice(at, (int)length).CopyTo(_data.AsSpan(position, (int)length));
             }
 
-            at += length;
-            position += length;
+            at += (int)length;
+            position += (int)length;
             targetOffsets[i] = position;
         }
 
         _count += count;
         _length = position;
+        return at;
     }
 
     /// <summary>
     /// Values up to this long are moved in 16-byte steps rounded up rather than by an exact copy (keys, sequence
     /// numbers, timestamps, file names: most strings of change data); the excess lands in space reserved past the end.
     /// </summary>
-    private const int WideBytes = 64;
+    private const int WideBytes = 128;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CopyWide(ref byte target, ref byte source, int length)
     {
-        Unsafe.WriteUnaligned(ref target, Unsafe.ReadUnaligned<Vector128<byte>>(ref source));
-        if (length > 16)
+        var done = 0;
+        do
         {
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref target, 16), Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref source, 16)));
-            if (length > 32)
-            {
-                Unsafe.WriteUnaligned(ref Unsafe.Add(ref target, 32), Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref source, 32)));
-                if (length > 48)
-                {
-                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref target, 48), Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref source, 48)));
-                }
-            }
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref target, done), Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref source, done)));
+            done += 16;
         }
+        while (done < length);
     }
 
     /// <summary>Copies into exactly-sized arrays (offsets <c>Count + 1</c> long).</summary>
