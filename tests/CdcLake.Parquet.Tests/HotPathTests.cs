@@ -92,6 +92,43 @@ public sealed class HotPathTests
         check.Select(e => e.GetInt64()).Should().Equal(rows, 3_000, Enumerable.Range(0, rows).Sum(i => i * 7L));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Plain_strings_of_every_length_are_written_as_given(bool optional)
+    {
+        using var temp = new TempDirectory("hotpath-plain");
+        var file = temp.PathOf("plain.parquet");
+        // Lengths 0..150 in a varying order, in vectors whose data arrays end with their last value (so the last
+        // values cannot be read 16 bytes wide) and in slices that start mid-vector.
+        var field = new PrimitiveField("s", PhysicalType.ByteArray, LogicalType.String, optional ? Repetition.Optional : Repetition.Required);
+        var schema = new ParquetSchema([field]);
+        var expected = new List<string>();
+        using (var writer = ParquetWriter.Create(file, schema, new ParquetWriteOptions { EnableDictionary = false, PageBytes = 8192 }))
+        {
+            for (var batch = 0; batch < 20; batch++)
+            {
+                var values = Enumerable.Range(0, 997).Select(i => new string((char)('a' + ((i + batch) % 26)), ((i * 31) + batch) % 151) + (i % 7 == 0 ? "é" : "")).ToList();
+                expected.AddRange(values);
+                var bytes = values.Select(Encoding.UTF8.GetBytes).ToList();
+                var offsets = new int[values.Count + 1];
+                for (var i = 0; i < bytes.Count; i++)
+                {
+                    offsets[i + 1] = offsets[i] + bytes[i].Length;
+                }
+
+                var data = bytes.SelectMany(b => b).ToArray();
+                writer.Write(new RecordBatch(schema, [new BinaryVector(field, offsets, data, values.Count)], values.Count));
+            }
+        }
+
+        PageWalker.Walk(file, schema).Single().Pages.Should().OnlyContain(p => p.Encoding == MetaEncoding.Plain);
+        var rows = Db.Query($"SELECT s FROM {DuckDb.Literal(file)}").Rows;
+        rows.Select(r => r[0].GetString()).Should().Equal(expected);
+        var bounds = Db.Query($"SELECT stats_min_value, stats_max_value FROM parquet_metadata({DuckDb.Literal(file)})").Rows[0];
+        bounds.Select(e => e.GetString()).Should().Equal(expected.Min(StringComparer.Ordinal), expected.Max(StringComparer.Ordinal));
+    }
+
     [Fact]
     public void Signed_big_endian_comparison_orders_as_the_integers_do()
     {

@@ -233,8 +233,12 @@ internal sealed class ByteArrayBuilder
     /// </summary>
     private const int WideBytes = 128;
 
+    /// <summary>
+    /// Copies <paramref name="length"/> bytes in 16-byte steps, rounded up to a multiple of 16 (at least 16): both
+    /// sides must have that much room.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyWide(ref byte target, ref byte source, int length)
+    internal static void CopyWide(ref byte target, ref byte source, int length)
     {
         var done = 0;
         do
