@@ -194,22 +194,26 @@ public sealed class HotPathTests
         using var temp = new TempDirectory("hotpath-read");
         var file = temp.PathOf("strings.parquet");
         // plain: values of 0..99 bytes, mostly distinct (PLAIN pages); dict: 1,170 values of 0..89 bytes (dictionary pages);
-        // the last values of each page sit within 64 bytes of its end.
+        // small: 4 values of 0..72 bytes (a dictionary smaller than one wide copy); the last values of each page sit
+        // within a wide copy of its end.
         const int rows = 20_000;
         Db.Execute($"""
             COPY (SELECT i, left(repeat(md5(i::VARCHAR), 4), ((i * 37) % 100)::INTEGER) AS plain,
-                         repeat(chr((65 + i % 26)::INTEGER), ((i * 13) % 90)::INTEGER) AS dict
+                         repeat(chr((65 + i % 26)::INTEGER), ((i * 13) % 90)::INTEGER) AS dict,
+                         ['{SmallValues[0]}', '{SmallValues[1]}', '{SmallValues[2]}', '{SmallValues[3]}'][i % 4 + 1] AS small
                   FROM range({rows}) t(i))
             TO {DuckDb.Literal(file)} (FORMAT parquet, COMPRESSION {codec}, ROW_GROUP_SIZE 7000)
             """);
         var plain = new List<string>();
         var dict = new List<string>();
+        var small = new List<string>();
         using (var reader = ParquetReader.Open(file))
         {
             foreach (var batch in reader.ReadBatches())
             {
                 plain.AddRange(Strings((BinaryVector)batch["plain"], batch.RowCount));
                 dict.AddRange(Strings((BinaryVector)batch["dict"], batch.RowCount));
+                small.AddRange(Strings((BinaryVector)batch["small"], batch.RowCount));
             }
         }
 
@@ -219,8 +223,13 @@ public sealed class HotPathTests
             var md5 = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(Encoding.UTF8.GetBytes(i.ToString(System.Globalization.CultureInfo.InvariantCulture))));
             plain[i].Should().Be(string.Concat(Enumerable.Repeat(md5, 4))[..((i * 37) % 100)], "row {0}", i);
             dict[i].Should().Be(new string((char)(65 + (i % 26)), (i * 13) % 90), "row {0}", i);
+            small[i].Should().Be(SmallValues[i % 4], "row {0}", i);
         }
     }
+
+    /// <summary>A dictionary of a few bytes (a Hudi file name, a commit time, a 16-byte value, nothing): smaller than a wide copy.</summary>
+    private static readonly string[] SmallValues =
+        ["f3a1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d-0_0-12-34_20251122090000123.parquet", "20251122090000123", "0123456789abcdef", ""];
 
     private static IEnumerable<string> Strings(BinaryVector vector, int rows)
     {

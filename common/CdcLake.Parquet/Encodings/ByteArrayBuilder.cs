@@ -125,8 +125,18 @@ internal sealed class ByteArrayBuilder
     {
         const int Wide = WideBytes;
         Reserve(indices.Length, totalBytes + Wide);
-        ReadOnlySpan<byte> data = source.Data;
         ReadOnlySpan<int> offsets = source.Offsets;
+
+        // A small dictionary (one commit time, one file name) gets room past its end, so that its values move
+        // wide too; gathering repeats them for every row.
+        scoped ReadOnlySpan<byte> data = source.Data;
+        Span<byte> padded = data.Length <= SmallDictionaryBytes ? stackalloc byte[SmallDictionaryBytes + Wide] : default;
+        if (!padded.IsEmpty)
+        {
+            data.CopyTo(padded);
+            data = padded[..(data.Length + Wide)];
+        }
+
         int wideLimit = data.Length - Wide;
         int narrowLimit = data.Length - 16;
         ref byte sourceStart = ref MemoryMarshal.GetReference(data);
@@ -232,6 +242,9 @@ internal sealed class ByteArrayBuilder
     /// numbers, timestamps, file names: most strings of change data); the excess lands in space reserved past the end.
     /// </summary>
     private const int WideBytes = 128;
+
+    /// <summary>Dictionaries up to this size are gathered from a padded copy on the stack.</summary>
+    private const int SmallDictionaryBytes = 2048;
 
     /// <summary>
     /// Copies <paramref name="length"/> bytes in 16-byte steps, rounded up to a multiple of 16 (at least 16): both
