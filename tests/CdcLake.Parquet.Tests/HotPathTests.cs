@@ -130,6 +130,34 @@ public sealed class HotPathTests
     }
 
     [Fact]
+    public void String_bounds_are_exact_whatever_the_first_eight_bytes_share()
+    {
+        // Values that tie on their first 8 bytes with a bound, bounds shorter than 8 bytes, a longer value that
+        // extends a bound, and bytes above 0x7F; the bounds are checked against an ordinal sort, per batch order.
+        string[] pool =
+        [
+            "2025112209", "20251122", "2025112", "20251122\u0000", "2025112209\u00ff", "20251123", "20251121zzzzzzzz",
+            "user1@example.com", "user10@example.com", "user2@example.com", "abc", "abcdefgh", "abcdefgh\u0001", "é", "",
+        ];
+        var random = new Random(21);
+        var stats = new BinaryStats(BinaryOrder.Unsigned);
+        for (var round = 0; round < 2_000; round++)
+        {
+            stats.Reset();
+            var values = Enumerable.Range(0, random.Next(1, 12)).Select(_ => Encoding.UTF8.GetBytes(pool[random.Next(pool.Length)])).ToList();
+            foreach (var value in values)
+            {
+                stats.Update(value);
+            }
+
+            var sorted = values.Order(Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b))).ToList();
+            var (min, max) = stats.Bounds();
+            min.Should().Equal(sorted[0]);
+            max.Should().Equal(sorted[^1]);
+        }
+    }
+
+    [Fact]
     public void Signed_big_endian_comparison_orders_as_the_integers_do()
     {
         var random = new Random(3);
