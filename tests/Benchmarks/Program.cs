@@ -7,6 +7,7 @@ using CdcLake.Benchmarks;
 return args switch
 {
     ["parquet", .. var rest] => ParquetBenchmark.Run(BenchOptions.Parse(rest, defaultRepeat: 3)),
+    ["parquet-hudi", .. var rest] => ParquetHudiBenchmark.Run(BenchOptions.Parse(rest, defaultRepeat: 2) is var o && !rest.Contains("--threads") ? o with { Threads = 1 } : o),
     ["hudi", .. var rest] => HudiBenchmark.Run(BenchOptions.Parse(rest, defaultRepeat: 1)),
     ["merge", .. var rest] => MergeBenchmark.Run(BenchOptions.Parse(rest, defaultRepeat: 1)),
     ["hudi-overwrite", .. var rest] => HudiOverwriteBenchmark.Run(BenchOptions.Parse(rest, defaultRepeat: 1)),
@@ -14,6 +15,8 @@ return args switch
     // The measured sides, run as child processes by the benchmarks above.
     ["ours-read", var file, var threads] => ParquetBenchmark.OursRead(file, Int(threads)),
     ["ours-write", var file, var rows, var rowGroupRows] => ParquetBenchmark.OursWrite(file, Long(rows), Int(rowGroupRows)),
+    ["ours-hudi-shape-write", var file, var rows, var threads] => ParquetHudiBenchmark.OursWrite(file, Long(rows), Int(threads)),
+    ["ours-hudi-shape-read", var file, var what, var threads] => ParquetHudiBenchmark.OursRead(file, what, Int(threads)),
     ["ours-hudi-bulk", var table, var rows, var threads] => await HudiBenchmark.OursBulkAsync(table, Long(rows), Int(threads)),
     ["ours-hudi-upsert", var table, var rows, var threads] => await HudiBenchmark.OursUpsertAsync(table, Long(rows), Int(threads)),
     ["ours-orders-parquet", var file, var rows, var threads] => HudiBenchmark.OursPlainParquet(file, Long(rows), Int(threads)),
@@ -38,6 +41,10 @@ static int Usage()
         parquet   full read (every value of every column aggregated) and full write of N rows of
                   int, bigint, double, varchar, timestamp and decimal(18,4), snappy, same row-group size
                   (also --row-group-rows N; default best of 3 runs).
+        parquet-hudi
+                  our writer and reader on the merge job's shapes: N rows of a Hudi base file (meta, order and
+                  DMS columns; snappy, row groups of 250,000, batches of 10,000) written and read back (all
+                  columns, the record key alone), and a DuckDB-written DMS file read; 1 thread each unless --threads.
         hudi      bulk insert of N rows (10 columns) into a new Hudi copy-on-write table, then an upsert of
                   N/100 rows (half updates spread over the table, half new keys), beside DuckDB writing the
                   same rows to Parquet (upsert: anti-join + union over its table, rewritten); snappy, 120 MB files.

@@ -116,18 +116,29 @@ internal sealed class ByteArrayBuilder
     /// <summary>
     /// Appends <c>source[indices[i]]</c> for every index. The caller has checked every index against
     /// <c>source.Count</c> and the source offsets (see <see cref="ByteArraySpan.Validate"/>), and passes the
-    /// total length of the values. Short values move 16 bytes wide where both sides have that much room
+    /// total length of the values. Short values move 16 bytes at a time where both sides have that much room
     /// (the excess lands in the reserved slack and is overwritten by the next value).
     /// </summary>
     // Runs once per page over many values: compiled fully optimized on first use (see HotPath.cs).
     [MethodImpl(HotPath.Options)]
     internal void AppendGathered(ByteArraySpan source, ReadOnlySpan<int> indices, long totalBytes)
     {
-        const int Wide = 16;
+        const int Wide = WideBytes;
         Reserve(indices.Length, totalBytes + Wide);
-        ReadOnlySpan<byte> data = source.Data;
         ReadOnlySpan<int> offsets = source.Offsets;
+
+        // A small dictionary (one commit time, one file name) gets room past its end, so that its values move
+        // wide too; gathering repeats them for every row.
+        scoped ReadOnlySpan<byte> data = source.Data;
+        Span<byte> padded = data.Length <= SmallDictionaryBytes ? stackalloc byte[SmallDictionaryBytes + Wide] : default;
+        if (!padded.IsEmpty)
+        {
+            data.CopyTo(padded);
+            data = padded[..(data.Length + Wide)];
+        }
+
         int wideLimit = data.Length - Wide;
+        int narrowLimit = data.Length - 16;
         ref byte sourceStart = ref MemoryMarshal.GetReference(data);
         ref byte target = ref MemoryMarshal.GetArrayDataReference(_data);
         Span<int> targetOffsets = _offsets.AsSpan(_count + 1, indices.Length);
@@ -137,11 +148,15 @@ internal sealed class ByteArrayBuilder
             int index = indices[i];
             int start = offsets[index];
             int length = offsets[index + 1] - start;
-            if (length <= Wide && start <= wideLimit)
+            if (length <= 16 && start <= narrowLimit)
             {
                 Unsafe.WriteUnaligned(
                     ref Unsafe.Add(ref target, position),
                     Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref sourceStart, start)));
+            }
+            else if (length <= Wide && start <= wideLimit)
+            {
+                CopyWide(ref Unsafe.Add(ref target, position), ref Unsafe.Add(ref sourceStart, start), length);
             }
             else
             {
@@ -158,16 +173,23 @@ internal sealed class ByteArrayBuilder
 
     /// <summary>
     /// Appends <paramref name="count"/> values stored as PLAIN BYTE_ARRAY (a 4-byte little-endian length, then
-    /// the bytes), which the caller has checked to fill <paramref name="data"/> exactly, with
-    /// <paramref name="totalBytes"/> value bytes. Short values move 16 bytes wide as in <see cref="AppendGathered"/>.
+    /// the bytes) from the start of <paramref name="data"/>, checking each length against what is left as it goes
+    /// (one pass: the lengths form a chain that a separate checking pass would walk twice). Returns the bytes
+    /// consumed. On bad data nothing is appended. Short values move 16 bytes at a time as in <see cref="AppendGathered"/>.
     /// </summary>
     // Runs once per page over many values: compiled fully optimized on first use (see HotPath.cs).
     [MethodImpl(HotPath.Options)]
-    internal void AppendLengthPrefixed(ReadOnlySpan<byte> data, int count, long totalBytes)
+    internal int AppendLengthPrefixed(ReadOnlySpan<byte> data, int count, string encoding)
     {
-        const int Wide = 16;
-        Reserve(count, totalBytes + Wide);
+        const int Wide = WideBytes;
+
+        // The values' bytes are at most what follows their lengths; the offsets written past the count and the
+        // bytes past the length are only committed at the end.
+        long valueBytes = data.Length - (4L * count);
+        Reserve(count, valueBytes + Wide);
+        long valuesEnd = _length + valueBytes;
         int wideLimit = data.Length - Wide;
+        int narrowLimit = data.Length - 16;
         ref byte sourceStart = ref MemoryMarshal.GetReference(data);
         ref byte target = ref MemoryMarshal.GetArrayDataReference(_data);
         Span<int> targetOffsets = _offsets.AsSpan(_count + 1, count);
@@ -175,26 +197,69 @@ internal sealed class ByteArrayBuilder
         int at = 0;
         for (int i = 0; i < count; i++)
         {
-            int length = BinaryPrimitives.ReadInt32LittleEndian(data.Slice(at));
+            if (data.Length - at < 4)
+            {
+                EncodingErrors.TooShort(encoding, $"BYTE_ARRAY length of value {i} at byte {at}", 4, data.Length - at);
+            }
+
+            uint length = BinaryPrimitives.ReadUInt32LittleEndian(data.Slice(at));
             at += 4;
-            if (length <= Wide && at <= wideLimit)
+            if (length > (uint)(data.Length - at) || length > valuesEnd - position)
+            {
+                // Past the data, or so far into it that the lengths of the values after it cannot all follow.
+                EncodingErrors.Throw(length > (uint)(data.Length - at)
+                    ? $"{encoding}: BYTE_ARRAY value {i} at byte {at - 4} declares {length} bytes but only {data.Length - at} remain"
+                    : $"{encoding}: BYTE_ARRAY value {i} at byte {at - 4} declares {length} bytes, which leaves too few for the lengths of the {count - i - 1} values after it");
+            }
+
+            if (length <= 16 && at <= narrowLimit)
             {
                 Unsafe.WriteUnaligned(
                     ref Unsafe.Add(ref target, position),
                     Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref sourceStart, at)));
             }
+            else if (length <= Wide && at <= wideLimit)
+            {
+                CopyWide(ref Unsafe.Add(ref target, position), ref Unsafe.Add(ref sourceStart, at), (int)length);
+            }
             else
             {
-                data.Slice(at, length).CopyTo(_data.AsSpan(position, length));
+                data.Slice(at, (int)length).CopyTo(_data.AsSpan(position, (int)length));
             }
 
-            at += length;
-            position += length;
+            at += (int)length;
+            position += (int)length;
             targetOffsets[i] = position;
         }
 
         _count += count;
         _length = position;
+        return at;
+    }
+
+    /// <summary>
+    /// Values up to this long are moved in 16-byte steps rounded up rather than by an exact copy (keys, sequence
+    /// numbers, timestamps, file names: most strings of change data); the excess lands in space reserved past the end.
+    /// </summary>
+    private const int WideBytes = 128;
+
+    /// <summary>Dictionaries up to this size are gathered from a padded copy on the stack.</summary>
+    private const int SmallDictionaryBytes = 2048;
+
+    /// <summary>
+    /// Copies <paramref name="length"/> bytes in 16-byte steps, rounded up to a multiple of 16 (at least 16): both
+    /// sides must have that much room.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CopyWide(ref byte target, ref byte source, int length)
+    {
+        var done = 0;
+        do
+        {
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref target, done), Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref source, done)));
+            done += 16;
+        }
+        while (done < length);
     }
 
     /// <summary>Copies into exactly-sized arrays (offsets <c>Count + 1</c> long).</summary>

@@ -125,27 +125,7 @@ internal static class PlainDecoder
             EncodingErrors.TooShort(Name, $"BYTE_ARRAY ({count} values, 4 length bytes each at least)", count * 4L, data.Length);
         }
 
-        // One pass to validate and size, so the output grows once and the copy loop needs no checks.
-        int pos = 0;
-        for (int i = 0; i < count; i++)
-        {
-            if (data.Length - pos < 4)
-            {
-                EncodingErrors.TooShort(Name, $"BYTE_ARRAY length of value {i} at byte {pos}", 4, data.Length - pos);
-            }
-
-            uint length = BinaryPrimitives.ReadUInt32LittleEndian(data.Slice(pos));
-            pos += 4;
-            if (length > (uint)(data.Length - pos))
-            {
-                EncodingErrors.Throw($"{Name}: BYTE_ARRAY value {i} at byte {pos - 4} declares {length} bytes but only {data.Length - pos} remain");
-            }
-
-            pos += (int)length;
-        }
-
-        output.AppendLengthPrefixed(data[..pos], count, pos - (4L * count));
-        return pos;
+        return output.AppendLengthPrefixed(data, count, Name);
     }
 
     private static int DecodeFixed<T>(ReadOnlySpan<byte> data, Span<T> values, string type)

@@ -49,7 +49,7 @@ internal abstract class ColumnChunkWriter : IDisposable
     public const int MaxPageLevels = 1 << 18;
 
     /// <summary>Values into the first page after which a column of nearly all distinct values is decided early.</summary>
-    public const int DictionaryProbeValues = 1 << 15;
+    public const int DictionaryProbeValues = 1 << 12;
 
     private readonly int _maxDef;
     private readonly int _maxRep;

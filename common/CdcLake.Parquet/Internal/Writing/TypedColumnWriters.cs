@@ -382,10 +382,22 @@ internal sealed class BinaryColumnWriter : ColumnChunkWriter
         {
             var before = _dictionary!.Count;
             var indices = _indices.Reserve(count);
+
+            // Runs of one value (a commit time, a file name, a batch's timestamp) skip the hash and probe: a repeat
+            // of the previous value is a compare of bytes already in cache.
+            var previous = ReadOnlySpan<byte>.Empty;
+            var previousIndex = -1;
             for (var i = 0; i < count; i++)
             {
                 var at = offsets[start + i];
-                indices[i] = _dictionary.GetOrAdd(data.AsSpan(at, offsets[start + i + 1] - at));
+                var value = data.AsSpan(at, offsets[start + i + 1] - at);
+                if (previousIndex < 0 || !value.SequenceEqual(previous))
+                {
+                    previousIndex = _dictionary.GetOrAdd(value);
+                    previous = value;
+                }
+
+                indices[i] = previousIndex;
             }
 
             _indices.Commit(count);
@@ -394,15 +406,36 @@ internal sealed class BinaryColumnWriter : ColumnChunkWriter
             return;
         }
 
+        // Values up to WideCopy bytes move 16 bytes at a time (keys, sequence numbers, e-mails): the excess lands
+        // in slack past the values, overwritten by the next value or never advanced over.
+        const int WideCopy = 64;
         var total = offsets[start + count] - offsets[start] + (_prefix * count);
-        var target = _plain.GetSpan(total);
+        var target = _plain.GetSpan(total + WideCopy);
+        ref var targetStart = ref MemoryMarshal.GetReference(target);
+        ref var sourceStart = ref MemoryMarshal.GetArrayDataReference(data);
+        var wideLimit = data.Length - WideCopy;
         var pos = 0;
         for (var i = start; i < start + count; i++)
         {
             var at = offsets[i];
-            var value = data.AsSpan(at, offsets[i + 1] - at);
-            pos = Put(target, pos, value);
-            _stats?.Update(value);
+            var length = offsets[i + 1] - at;
+            if (_prefix != 0)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(target[pos..], length);
+                pos += 4;
+            }
+
+            if (length <= WideCopy && at <= wideLimit)
+            {
+                ByteArrayBuilder.CopyWide(ref Unsafe.Add(ref targetStart, pos), ref Unsafe.Add(ref sourceStart, at), length);
+            }
+            else
+            {
+                data.AsSpan(at, length).CopyTo(target[pos..]);
+            }
+
+            pos += length;
+            _stats?.Update(data.AsSpan(at, length));
         }
 
         _plain.Advance(pos);
