@@ -223,16 +223,16 @@ public sealed class HudiTableValidatorTests
     }
 
     [Fact]
-    public async Task A_latest_base_file_lacking_a_column_of_the_last_commit_schema_is_reported_per_file_and_column()
+    public async Task A_latest_base_file_lacking_a_required_column_of_the_last_commit_schema_is_reported_per_file_and_column()
     {
         using var copy = TableCopy.Of(Simple);
         var latest = (await (await copy.OpenAsync()).GetFileSlicesAsync()).Select(s => s.BaseFile.Path).Order(StringComparer.Ordinal).ToList();
         latest.Should().Equal(Simple10Latest, Simple20, Simple30);
 
-        // The last commit's schema gains a column no base file has (as if a writer had evolved it without rewriting them).
+        // The last commit's schema gains a required column no base file has: no reader can fill it in.
         EditCommitSchema(copy, Expected.SimpleC2, schema => schema.Replace(
             "{\"name\":\"byteField\",\"type\":[\"null\",\"int\"],\"default\":null}",
-            "{\"name\":\"byteField\",\"type\":[\"null\",\"int\"],\"default\":null},{\"name\":\"note\",\"type\":[\"null\",\"string\"],\"default\":null}",
+            "{\"name\":\"byteField\",\"type\":[\"null\",\"int\"],\"default\":null},{\"name\":\"note\",\"type\":\"string\"}",
             StringComparison.Ordinal));
 
         var report = await ValidateAsync(copy);
@@ -240,9 +240,24 @@ public sealed class HudiTableValidatorTests
         report.Problems.Should().OnlyContain(p => p.Kind == HudiProblemKind.BaseFileSchema);
         report.Problems.Select(p => p.ToString()).Should().BeEquivalentTo(latest.SelectMany(file => new[]
         {
-            $"{file}: column 'note' (byte_array STRING) of the schema of commit {Expected.SimpleC2} is missing from the file's Parquet columns",
-            $"{file}: column 'note' (byte_array STRING) of the schema of commit {Expected.SimpleC2} is missing from the file's parquet.avro.schema",
+            $"{file}: column 'note' (byte_array STRING not null) of the schema of commit {Expected.SimpleC2} is missing from the file's Parquet columns",
+            $"{file}: column 'note' (byte_array STRING not null) of the schema of commit {Expected.SimpleC2} is missing from the file's parquet.avro.schema",
         }), "only the latest base files are read with the latest schema; the older version of partition 10 is not");
+    }
+
+    [Fact]
+    public async Task Columns_Hudi_reads_from_older_files_are_not_problems_a_nullable_column_added_or_an_int_widened_to_long()
+    {
+        using var copy = TableCopy.Of(Simple);
+
+        // Spark's Hudi writer adds a nullable column, or widens int to long, without rewriting untouched file groups:
+        // their rows read as null, or as the wider type.
+        EditCommitSchema(copy, Expected.SimpleC2, schema => schema.Replace(
+            "{\"name\":\"byteField\",\"type\":[\"null\",\"int\"],\"default\":null}",
+            "{\"name\":\"byteField\",\"type\":[\"null\",\"long\"],\"default\":null},{\"name\":\"note\",\"type\":[\"null\",\"string\"],\"default\":null}",
+            StringComparison.Ordinal));
+
+        (await ProblemsAsync(copy)).Should().BeEmpty();
     }
 
     [Fact]

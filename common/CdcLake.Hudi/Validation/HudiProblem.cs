@@ -36,7 +36,7 @@ public enum HudiProblemKind
     /// <summary>A base file of a requested or inflight instant: debris of a write in progress or a failed one.</summary>
     PendingFile,
 
-    /// <summary>A latest base file whose columns (or footer Avro schema) lack a column of the last commit's schema, or type it otherwise.</summary>
+    /// <summary>A latest base file that cannot be read with the last commit's schema: a required column missing, or a type that does not widen to the schema's.</summary>
     BaseFileSchema,
 }
 

@@ -18,8 +18,8 @@ namespace CdcLake.Hudi;
 ///   a bloom filter that holds every <c>_hoodie_record_key</c> of the file, <c>hoodie_min/max_record_key</c> equal to
 ///   the smallest and largest key, and meta columns that agree with the file (its name, partition and instant).</item>
 /// <item>latest base files (the snapshot a reader sees): every column of the schema of the last completed write that
-///   recorded one is in the file's Parquet columns and in its <c>parquet.avro.schema</c>, of the same type (nullability
-///   aside), since readers read every file with that schema.</item>
+///   recorded one reads from the file's Parquet columns and its <c>parquet.avro.schema</c>: the same type (nullability
+///   aside) or one Hudi widens to it, or absent and nullable — readers read every file with that schema.</item>
 /// </list>
 /// Files that are not Hudi's (.DS_Store, _SUCCESS, checksums) are ignored.
 /// </summary>
@@ -398,9 +398,10 @@ public static class HudiTableValidator
     }
 
     /// <summary>
-    /// Each column of the commit's schema must be among <paramref name="fields"/> (the file's Parquet columns, or its
-    /// footer's Avro schema) with the same type, compared as Hudi stores it (normalized, nullability aside: Spark's
-    /// legacy two-level lists cannot record nullable elements). Columns the file has beyond the schema are not checked.
+    /// Readers read every latest base file with the commit's schema, so each of its columns must be one the file can
+    /// be read as: present with the same type (nullability aside: Spark's legacy two-level lists cannot record nullable
+    /// elements) or a type Hudi promotes it to (int to long, float to double, a wider decimal), or absent and nullable
+    /// (a column added without rewriting old files reads as null). Columns the file has beyond the schema are not checked.
     /// </summary>
     private static void CheckAgainstCommitSchema(BaseFile file, string what, IReadOnlyList<Field> fields, CommitSchema commit, List<HudiProblem> problems)
     {
@@ -414,18 +415,42 @@ public static class HudiTableValidator
         {
             if (!byName.TryGetValue(expected.Name, out var actual))
             {
-                problems.Add(new HudiProblem(
-                    HudiProblemKind.BaseFileSchema,
-                    file.Path,
-                    $"column '{expected.Name}' ({expected.TypeName}) of the schema of commit {commit.Instant} is missing from the file's {what}"));
+                if (!expected.IsNullable)
+                {
+                    problems.Add(new HudiProblem(
+                        HudiProblemKind.BaseFileSchema,
+                        file.Path,
+                        $"column '{expected.Name}' ({expected.TypeName} not null) of the schema of commit {commit.Instant} is missing from the file's {what}"));
+                }
             }
-            else if (HudiSchemaNormalizer.Shape(HudiSchemaNormalizer.Normalize([actual])) != HudiSchemaNormalizer.Shape(HudiSchemaNormalizer.Normalize([expected])))
+            else if (!ReadableAs(actual, expected))
             {
                 problems.Add(new HudiProblem(
                     HudiProblemKind.BaseFileSchema,
                     file.Path,
                     $"column '{expected.Name}' is {actual.TypeName} in the file's {what}, {expected.TypeName} in the schema of commit {commit.Instant}"));
             }
+        }
+    }
+
+    /// <summary>Whether a column stored as <paramref name="actual"/> reads as <paramref name="expected"/>: the same type, or one the schema evolution rules widen to it.</summary>
+    private static bool ReadableAs(Field actual, Field expected)
+    {
+        var stored = HudiSchemaNormalizer.Normalize([actual]);
+        var wanted = HudiSchemaNormalizer.Normalize([expected]);
+        if (HudiSchemaNormalizer.Shape(stored) == HudiSchemaNormalizer.Shape(wanted))
+        {
+            return true;
+        }
+
+        try
+        {
+            _ = SchemaEvolution.Merge(stored, wanted, "");
+            return true;
+        }
+        catch (HudiException)
+        {
+            return false;
         }
     }
 
