@@ -42,17 +42,7 @@ internal static class TableLocks
             var held = await provider.AcquireAsync(itemKey, TableLockOwner.Create(), cancellationToken).ConfigureAwait(false);
             return new HeldLock(held, itemKey, provider);
         }
-        catch (AmazonServiceException e)
-        {
-            provider.Dispose();
-            throw new HudiException($"the DynamoDB lock {Location(dynamoOptions, itemKey)} could not be taken: {e.Message}", e);
-        }
-        catch (AmazonClientException e)
-        {
-            provider.Dispose();
-            throw new HudiException($"the DynamoDB lock {Location(dynamoOptions, itemKey)} could not be taken: {e.Message}", e);
-        }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException)
         {
             provider.Dispose();
             throw new HudiException($"the DynamoDB lock {Location(dynamoOptions, itemKey)} could not be taken: {e.Message}", e);
