@@ -119,16 +119,17 @@ internal sealed class InputBatches(IReadOnlyList<Field>? tableFields, string? de
 /// </summary>
 internal sealed class InputRecords
 {
-    private InputRecords(List<RecordBatch> batches, IReadOnlyList<Field> fields, List<InputRow> rows, long combinedAway, SchemaMerge? schema)
+    private InputRecords(List<RecordBatch> batches, IReadOnlyList<Field> fields, List<InputRow> rows, Dictionary<string, int> identities, long combinedAway, SchemaMerge? schema)
     {
         Batches = batches;
+        Identities = identities;
         Fields = fields;
         Rows = rows;
         CombinedAway = combinedAway;
         Schema = schema;
     }
 
-    public static InputRecords Empty => new([], [], [], 0, null);
+    public static InputRecords Empty => new([], [], [], new(StringComparer.Ordinal), 0, null);
 
     public List<RecordBatch> Batches { get; }
 
@@ -137,6 +138,12 @@ internal sealed class InputRecords
 
     /// <summary>One row per key, in input order.</summary>
     public List<InputRow> Rows { get; }
+
+    /// <summary>
+    /// The index in <see cref="Rows"/> of each key's row, by identity: the key alone when keys are global, else
+    /// partition path, U+0000, key.
+    /// </summary>
+    public Dictionary<string, int> Identities { get; }
 
     public long CombinedAway { get; }
 
@@ -197,6 +204,13 @@ internal sealed class InputRecords
                     : keyGenerator.GetKey(view);
                 if (given is not null && key.RecordKey != given)
                 {
+                    // Only a delete may name a key its fields do not give: a stored row's key is its fields' key, as
+                    // in Hudi, which the index relies on (RecordIndex.IntegerKeyField).
+                    if (!isDelete)
+                    {
+                        throw new HudiException($"input batch {b}, row {view.Index}: '{HoodieMetaFields.RecordKey}' is \"{given}\" but the row's key fields give \"{key.RecordKey}\"; only a row marked deleted may name another key");
+                    }
+
                     key = new HoodieKey(given, key.PartitionPath);
                 }
 
@@ -220,7 +234,7 @@ internal sealed class InputRecords
         }
 
         prepare?.CheckRequired(rows.Exists(r => !r.IsDelete));
-        return new InputRecords(batches, fields ?? [], rows, combinedAway, prepare?.Schema);
+        return new InputRecords(batches, fields ?? [], rows, byIdentity, combinedAway, prepare?.Schema);
     }
 
     /// <summary>The table columns of <paramref name="rows"/>, one batch per input batch they come from, with their keys.</summary>
