@@ -812,6 +812,9 @@ internal sealed class CommitWriter(
         var changes = work.Changes.OrderBy(c => c.Position).ToList();
         await using (var writer = await BaseFileWriter.OpenAsync(store, table.PathOf(path), path, table.Name, fields, work.Partition, name, task, options, cancellationToken).ConfigureAwait(false))
         {
+            // The rows copied keep their keys: the old file's filter holds them already.
+            var seeded = writer.TrySeedBloom(HoodieBloomFilter.FromFooter(reader.Info.KeyValueMetadata));
+
             // The index found where each changed row is: rows are matched by position, not by key (each is checked).
             long start = 0;
             var next = 0;
@@ -828,7 +831,7 @@ internal sealed class CommitWriter(
                         all = [.. Enumerable.Range(0, n)];
                     }
 
-                    writer.CopyRows(batch, all);
+                    writer.CopyRows(batch, all, seeded);
                     start += n;
                     continue;
                 }
@@ -871,7 +874,7 @@ internal sealed class CommitWriter(
                     }
                 }
 
-                writer.CopyRows(batch, keep);
+                writer.CopyRows(batch, keep, seeded);
                 foreach (var (data, newKeys) in input.Slices(updated))
                 {
                     writer.WriteNew(data, newKeys);

@@ -73,15 +73,26 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
             return found;
         }
 
+
+        // Keys are unique within a scope (the input is combined by identity).
         var scopes = new Dictionary<string, Scope>(StringComparer.Ordinal);
-        foreach (var group in input.Rows.GroupBy(r => global ? "" : r.Partition))
+        foreach (var row in input.Rows)
         {
-            var keys = group.Select(r => r.Key).Distinct().Order(StringComparer.Ordinal).ToList();
-            long[]? integers = null;
-            if (integerKeyField is not null)
+            var name = global ? "" : row.Partition;
+            if (!scopes.TryGetValue(name, out var scope))
             {
-                var parsed = new List<long>(keys.Count);
-                foreach (var key in keys)
+                scopes[name] = scope = new Scope();
+            }
+
+            scope.Unsorted.Add(row.Key);
+        }
+
+        if (integerKeyField is not null)
+        {
+            foreach (var scope in scopes.Values)
+            {
+                var parsed = new List<long>(scope.Unsorted.Count);
+                foreach (var key in scope.Unsorted)
                 {
                     if (TryParseCanonical(key, out var value))
                     {
@@ -89,11 +100,9 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
                     }
                 }
 
-                integers = [.. parsed];
-                Array.Sort(integers);
+                scope.Integers = [.. parsed];
+                Array.Sort(scope.Integers);
             }
-
-            scopes[group.Key] = new Scope(keys, integers);
         }
 
         // Footers first: which row groups each file may hold input keys in; then the filters, each key hashed once.
@@ -111,10 +120,24 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
             using var reader = await table.OpenBaseFileAsync(slice.BaseFile, cancellationToken: cancellationToken).ConfigureAwait(false);
             FootersRead++;
             var info = reader.Info;
-            var rowGroups = RowGroupsToRead(reader, scope.Integers);
+            var (rowGroups, byStatistics) = RowGroupsToRead(reader, scope.Integers);
             if (!rowGroups.Any(r => r))
             {
                 RowGroupsPruned += rowGroups.Length;
+                continue;
+            }
+
+            var starts = new long[info.RowGroups.Count];
+            for (var g = 1; g < starts.Length; g++)
+            {
+                starts[g] = starts[g - 1] + info.RowGroups[g - 1].RowCount;
+            }
+
+            if (byStatistics)
+            {
+                // Every row group was bounded by the key field's statistics, which is as good a test as the file's key
+                // range: the filter (saturated in large files) is not worth sorting the keys as strings for.
+                files.Add(new IndexedFile(slice, null, 0, 0, rowGroups, starts) { IsCandidate = true });
                 continue;
             }
 
@@ -123,13 +146,9 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
             var max = footer.GetValueOrDefault(HoodieFooterKeys.MaxRecordKey);
 
             // The keys (sorted) within the file's key range: the others are not in it, whatever its filter says.
-            var first = min is null ? 0 : LowerBound(scope.Keys, min);
-            var end = max is null ? scope.Keys.Count : UpperBound(scope.Keys, max);
-            var starts = new long[info.RowGroups.Count];
-            for (var g = 1; g < starts.Length; g++)
-            {
-                starts[g] = starts[g - 1] + info.RowGroups[g - 1].RowCount;
-            }
+            var keys = scope.Sorted;
+            var first = min is null ? 0 : LowerBound(keys, min);
+            var end = max is null ? keys.Count : UpperBound(keys, max);
 
             var file = new IndexedFile(slice, HoodieBloomFilter.FromFooter(footer), first, Math.Max(first, end), rowGroups, starts);
             files.Add(file);
@@ -139,7 +158,7 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
         foreach (var (scopeName, inScope) in filesByScope)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            MarkCandidates(scopes[scopeName].Keys, inScope);
+            MarkCandidates(scopes[scopeName].Sorted, inScope);
         }
 
         var candidates = files.Where(f => f.IsCandidate).ToList();
@@ -177,24 +196,26 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
     /// with an integer key field, a stored key is the text of the field's value, so a row group whose statistics
     /// bound the field by [min, max] holds only keys of integers in that range. Without statistics, every row group.
     /// </summary>
-    private bool[] RowGroupsToRead(ParquetReader reader, long[]? integers)
+    /// <returns>Per row group whether to read it, and whether every row group was decided by statistics.</returns>
+    private (bool[] Read, bool ByStatistics) RowGroupsToRead(ParquetReader reader, long[]? integers)
     {
         var info = reader.Info;
         var read = new bool[info.RowGroups.Count];
         Array.Fill(read, true);
         if (integers is null || integerKeyField is null)
         {
-            return read;
+            return (read, false);
         }
 
         var column = reader.Schema.IndexOf(integerKeyField);
         if (column < 0 || reader.Schema.Fields[column] is not PrimitiveField { PhysicalType: PhysicalType.Int32 or PhysicalType.Int64 } field
             || field.LogicalType is not (null or { Kind: LogicalKind.Integer, IsSigned: true }))
         {
-            return read;
+            return (read, false);
         }
 
         var leaf = reader.Schema.Columns.Select((c, i) => (c, i)).First(x => x.c.Path.Count == 1 && x.c.Path[0] == integerKeyField).i;
+        var all = true;
         foreach (var rowGroup in info.RowGroups)
         {
             if (rowGroup.Columns[leaf].Statistics is { Min: { } lo, Max: { } hi } && AsLong(lo) is { } min && AsLong(hi) is { } max)
@@ -202,9 +223,13 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
                 var at = LowerBound(integers, min);
                 read[rowGroup.Index] = at < integers.Length && integers[at] <= max;
             }
+            else
+            {
+                all = false;
+            }
         }
 
-        return read;
+        return (read, all);
     }
 
     private static long? AsLong(object value) => value switch
@@ -274,7 +299,7 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
     {
         var hits = new List<(int, long)>();
         var lookup = input.Identities.GetAlternateLookup<ReadOnlySpan<char>>();
-        var prefix = global ? "" : file.Slice.PartitionPath + "\0";
+        var prefix = input.KeyOnlyIdentities ? "" : file.Slice.PartitionPath + "\0";
         var chars = ArrayPool<char>.Shared.Rent(prefix.Length + 256);
         prefix.CopyTo(chars);
         try
@@ -381,8 +406,18 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
         return lo;
     }
 
-    /// <summary>The input keys of one partition (all of them with a global index): sorted, and those that are integers' text.</summary>
-    private sealed record Scope(List<string> Keys, long[]? Integers);
+    /// <summary>The input keys of one partition (all of them with a global index), and those that are integers' text, sorted.</summary>
+    private sealed class Scope
+    {
+        private List<string>? _sorted;
+
+        public List<string> Unsorted { get; } = [];
+
+        public long[]? Integers { get; set; }
+
+        /// <summary>The keys in Java's string order, sorted when first needed.</summary>
+        public List<string> Sorted => _sorted ??= [.. Unsorted.Order(StringComparer.Ordinal)];
+    }
 
     /// <summary>A file the index looks keys up in: its filter (null: none in the footer), the sorted keys' index range within its min/max, the row groups to read and where each starts.</summary>
     private sealed record IndexedFile(FileSlice Slice, HoodieBloomFilter? Bloom, int FirstKey, int EndKey, bool[] RowGroups, long[] Starts)
