@@ -169,6 +169,9 @@ public sealed class KeyStatisticsPruningTests
     [InlineData("9223372036854775807", true, long.MaxValue)]
     [InlineData("-9223372036854775808", true, long.MinValue)]
     [InlineData("9223372036854775808", false, 0L)]
+    [InlineData("-9223372036854775809", false, 0L)]
+    [InlineData("18446744073709551616", false, 0L)]
+    [InlineData("-00", false, 0L)]
     [InlineData("-0", false, 0L)]
     [InlineData("05", false, 0L)]
     [InlineData("+5", false, 0L)]
@@ -179,9 +182,11 @@ public sealed class KeyStatisticsPruningTests
     public void Only_canonical_decimal_text_is_an_integer_key(string key, bool parsed, long value)
     {
         RecordIndex.TryParseCanonical(key, out var result).Should().Be(parsed);
+        RecordIndex.TryParseCanonical(System.Text.Encoding.UTF8.GetBytes(key), out var fromBytes).Should().Be(parsed, "stored keys are parsed from their UTF-8 bytes");
         if (parsed)
         {
             result.Should().Be(value);
+            fromBytes.Should().Be(value);
             result.ToString(System.Globalization.CultureInfo.InvariantCulture).Should().Be(key);
         }
     }

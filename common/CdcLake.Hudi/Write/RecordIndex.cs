@@ -76,31 +76,27 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
 
         // Keys are unique within a scope (the input is combined by identity).
         var scopes = new Dictionary<string, Scope>(StringComparer.Ordinal);
-        foreach (var row in input.Rows)
+        for (var r = 0; r < input.Rows.Count; r++)
         {
+            var row = input.Rows[r];
             var name = global ? "" : row.Partition;
             if (!scopes.TryGetValue(name, out var scope))
             {
-                scopes[name] = scope = new Scope();
+                scopes[name] = scope = new Scope(integerKeyField is not null);
             }
 
             scope.Unsorted.Add(row.Key);
+            if (scope.ByInteger is { } byInteger && TryParseCanonical(row.Key, out var value))
+            {
+                byInteger[value] = r;
+            }
         }
 
-        if (integerKeyField is not null)
+        foreach (var scope in scopes.Values)
         {
-            foreach (var scope in scopes.Values)
+            if (scope.ByInteger is { } byInteger)
             {
-                var parsed = new List<long>(scope.Unsorted.Count);
-                foreach (var key in scope.Unsorted)
-                {
-                    if (TryParseCanonical(key, out var value))
-                    {
-                        parsed.Add(value);
-                    }
-                }
-
-                scope.Integers = [.. parsed];
+                scope.Integers = [.. byInteger.Keys];
                 Array.Sort(scope.Integers);
             }
         }
@@ -137,7 +133,7 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
             {
                 // Every row group was bounded by the key field's statistics, which is as good a test as the file's key
                 // range: the filter (saturated in large files) is not worth sorting the keys as strings for.
-                files.Add(new IndexedFile(slice, null, 0, 0, rowGroups, starts) { IsCandidate = true });
+                files.Add(new IndexedFile(slice, null, 0, 0, rowGroups, starts) { IsCandidate = true, ByInteger = scope.ByInteger });
                 continue;
             }
 
@@ -150,7 +146,7 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
             var first = min is null ? 0 : LowerBound(keys, min);
             var end = max is null ? keys.Count : UpperBound(keys, max);
 
-            var file = new IndexedFile(slice, HoodieBloomFilter.FromFooter(footer), first, Math.Max(first, end), rowGroups, starts);
+            var file = new IndexedFile(slice, HoodieBloomFilter.FromFooter(footer), first, Math.Max(first, end), rowGroups, starts) { ByInteger = scope.ByInteger };
             files.Add(file);
             (filesByScope.TryGetValue(scopeName, out var list) ? list : filesByScope[scopeName] = []).Add(file);
         }
@@ -230,6 +226,39 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
         }
 
         return (read, all);
+    }
+
+    /// <summary><see cref="TryParseCanonical(ReadOnlySpan{char}, out long)"/> of UTF-8 text.</summary>
+    internal static bool TryParseCanonical(ReadOnlySpan<byte> key, out long value)
+    {
+        value = 0;
+        var negative = key.Length > 0 && key[0] == (byte)'-';
+        var digits = negative ? key[1..] : key;
+        if (digits.Length is 0 or > 19 || (digits[0] == (byte)'0' && (digits.Length > 1 || negative)))
+        {
+            return false;
+        }
+
+        ulong magnitude = 0;
+        foreach (var c in digits)
+        {
+            var d = (uint)(c - '0');
+            if (d > 9)
+            {
+                return false;
+            }
+
+            magnitude = (magnitude * 10) + d;
+        }
+
+        // 19 digits may exceed a long; wrapping past 2^64 cannot happen (10^19 < 2^64).
+        if (negative ? magnitude > 1UL << 63 : magnitude > long.MaxValue)
+        {
+            return false;
+        }
+
+        value = negative ? (long)(0 - magnitude) : (long)magnitude;
+        return true;
     }
 
     private static long? AsLong(object value) => value switch
@@ -325,6 +354,17 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
                     }
 
                     var key = column.GetSpan(i);
+                    if (file.ByInteger is { } byInteger && TryParseCanonical(key, out var integer))
+                    {
+                        // An integer's text is only ever the key of the input row with that integer (if any).
+                        if (byInteger.TryGetValue(integer, out var match))
+                        {
+                            hits.Add((match, file.Starts[g] + i));
+                        }
+
+                        continue;
+                    }
+
                     if (prefix.Length + Encoding.UTF8.GetMaxCharCount(key.Length) > chars.Length)
                     {
                         var larger = ArrayPool<char>.Shared.Rent(prefix.Length + Encoding.UTF8.GetMaxCharCount(key.Length));
@@ -407,9 +447,12 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
     }
 
     /// <summary>The input keys of one partition (all of them with a global index), and those that are integers' text, sorted.</summary>
-    private sealed class Scope
+    private sealed class Scope(bool integerKeys)
     {
         private List<string>? _sorted;
+
+        /// <summary>The input row of each key that is an integer's text, by the integer (null: the key is not an integer field).</summary>
+        public Dictionary<long, int>? ByInteger { get; } = integerKeys ? [] : null;
 
         public List<string> Unsorted { get; } = [];
 
@@ -423,5 +466,7 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
     private sealed record IndexedFile(FileSlice Slice, HoodieBloomFilter? Bloom, int FirstKey, int EndKey, bool[] RowGroups, long[] Starts)
     {
         public bool IsCandidate { get; set; }
+
+        public Dictionary<long, int>? ByInteger { get; init; }
     }
 }
