@@ -191,6 +191,18 @@ public sealed class KeyStatisticsPruningTests
         }
     }
 
+    [Fact]
+    public void The_integer_set_holds_exactly_its_members_and_is_not_made_for_sparse_ranges()
+    {
+        var set = IntegerSet.Of([-70, -5, 0, 63, 64, 700])!;
+
+        new long[] { -70, -5, 0, 63, 64, 700 }.Should().OnlyContain(v => set.Contains(v));
+        new long[] { -71, -69, -6, -4, 1, 62, 65, 699, 701, long.MinValue, long.MaxValue }.Should().NotContain(v => set.Contains(v));
+        IntegerSet.Of([0, 1L << 40]).Should().BeNull("a trillion bits for two keys");
+        IntegerSet.Of([long.MinValue, long.MaxValue]).Should().BeNull("the span does not fit a long");
+        IntegerSet.Of([]).Should().BeNull();
+    }
+
     /// <summary>A table loaded with <paramref name="ids"/> in order, in row groups of <see cref="RowGroupRows"/>, one file.</summary>
     private static Task<(HudiWriteClient Client, Dictionary<long, Rec> Expected)> LoadAsync(IObjectStore store, NewTableOptions table, IEnumerable<int> ids) =>
         LoadAsync(store, table, ids, TestTables.WriteOptions() with { RowGroupRows = RowGroupRows });

@@ -152,7 +152,7 @@ internal sealed class BaseFileWriter : IAsyncDisposable
     /// <summary>
     /// Starts this file's bloom filter from <paramref name="previous"/>, the filter of the base file it rewrites, when
     /// that is one this writer would make (DYNAMIC_V0 of the same size): the rows copied from that file then need not be
-    /// hashed again (<see cref="CopyRows(RecordBatch, int[], bool)"/>). The filter then also admits the keys of rows
+    /// hashed again (<see cref="CopyRowsRenamed"/>). The filter then also admits the keys of rows
     /// the rewrite drops, which a bloom filter may (it only rules keys out). False, and nothing changes, otherwise.
     /// </summary>
     public bool TrySeedBloom(HoodieBloomFilter? previous)
@@ -168,34 +168,37 @@ internal sealed class BaseFileWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Like <see cref="CopyRows(RecordBatch, int[])"/>; with <paramref name="keysInBloom"/> the keys are taken to be in
-    /// the filter already (<see cref="TrySeedBloom"/>): only the key range is updated.
+    /// Like <see cref="CopyRows(RecordBatch, int[])"/> for rows read without their <c>_hoodie_file_name</c> column (the
+    /// four other meta columns, then the data columns), which this file's name replaces: the old name is neither
+    /// decoded nor copied. With <paramref name="keysInBloom"/> the keys are taken to be in the filter already
+    /// (<see cref="TrySeedBloom"/>): only the key range is updated.
     /// </summary>
-    public void CopyRows(RecordBatch oldFileBatch, int[] rows, bool keysInBloom)
+    public void CopyRowsRenamed(RecordBatch withoutFileName, int[] rows, bool keysInBloom)
     {
-        if (!keysInBloom)
-        {
-            CopyRows(oldFileBatch, rows);
-            return;
-        }
-
         if (rows.Length == 0)
         {
             return;
         }
 
-        var taken = rows.Length == oldFileBatch.RowCount && rows[^1] == rows.Length - 1
-            ? oldFileBatch
-            : RowSelection.Take(oldFileBatch, rows, [.. oldFileBatch.Schema.Fields.Select(f => f.Name)]);
+        var taken = rows.Length == withoutFileName.RowCount && rows[^1] == rows.Length - 1
+            ? withoutFileName
+            : RowSelection.Take(withoutFileName, rows, [.. withoutFileName.Schema.Fields.Select(f => f.Name)]);
         var columns = taken.Columns.ToList();
-        columns[4] = _fileName.Vector(rows.Length);
+        columns.Insert(4, _fileName.Vector(rows.Length));
         var keys = (BinaryVector)columns[2];
+        var batch = new RecordBatch(_schema, columns, rows.Length);
+        if (!keysInBloom)
+        {
+            Write(batch, keys);
+            return;
+        }
+
         for (var i = 0; i < rows.Length; i++)
         {
             TrackKeyRange(keys.GetSpan(i));
         }
 
-        _writer.Write(new RecordBatch(_schema, columns, rows.Length));
+        _writer.Write(batch);
         _rows += rows.Length;
     }
 

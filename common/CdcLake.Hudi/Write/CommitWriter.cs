@@ -819,10 +819,12 @@ internal sealed class CommitWriter(
             long start = 0;
             var next = 0;
             var all = Array.Empty<int>();
-            foreach (var stored in reader.ReadBatches(reuseBuffers: true))
+            // Every column but _hoodie_file_name, which the new file's name replaces.
+            var columns = reader.Schema.Fields.Select(f => f.Name).Where(n => n != HoodieMetaFields.FileName).ToList();
+            foreach (var stored in reader.ReadBatches(columns, reuseBuffers: true))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var batch = conform ? SchemaEvolution.Conform(stored, fields, keep: HoodieMetaFields.All.Count) : stored;
+                var batch = conform ? SchemaEvolution.Conform(stored, fields, keep: HoodieMetaFields.All.Count - 1) : stored;
                 var n = batch.RowCount;
                 if (next == changes.Count || changes[next].Position >= start + n)
                 {
@@ -831,7 +833,7 @@ internal sealed class CommitWriter(
                         all = [.. Enumerable.Range(0, n)];
                     }
 
-                    writer.CopyRows(batch, all, seeded);
+                    writer.CopyRowsRenamed(batch, all, seeded);
                     start += n;
                     continue;
                 }
@@ -874,7 +876,7 @@ internal sealed class CommitWriter(
                     }
                 }
 
-                writer.CopyRows(batch, keep, seeded);
+                writer.CopyRowsRenamed(batch, keep, seeded);
                 foreach (var (data, newKeys) in input.Slices(updated))
                 {
                     writer.WriteNew(data, newKeys);

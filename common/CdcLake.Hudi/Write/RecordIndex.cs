@@ -82,7 +82,8 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
             var name = global ? "" : row.Partition;
             if (!scopes.TryGetValue(name, out var scope))
             {
-                scopes[name] = scope = new Scope(integerKeyField is not null);
+                // One scope holds every key when keys are global or the table has no partitions.
+                scopes[name] = scope = new Scope(integerKeyField is not null, global || input.KeyOnlyIdentities ? input.Rows.Count : 0);
             }
 
             scope.Unsorted.Add(row.Key);
@@ -98,6 +99,7 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
             {
                 scope.Integers = [.. byInteger.Keys];
                 Array.Sort(scope.Integers);
+                scope.Present = IntegerSet.Of(scope.Integers);
             }
         }
 
@@ -133,7 +135,7 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
             {
                 // Every row group was bounded by the key field's statistics, which is as good a test as the file's key
                 // range: the filter (saturated in large files) is not worth sorting the keys as strings for.
-                files.Add(new IndexedFile(slice, null, 0, 0, rowGroups, starts) { IsCandidate = true, ByInteger = scope.ByInteger });
+                files.Add(new IndexedFile(slice, null, 0, 0, rowGroups, starts) { IsCandidate = true, ByInteger = scope.ByInteger, Present = scope.Present });
                 continue;
             }
 
@@ -146,7 +148,7 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
             var first = min is null ? 0 : LowerBound(keys, min);
             var end = max is null ? keys.Count : UpperBound(keys, max);
 
-            var file = new IndexedFile(slice, HoodieBloomFilter.FromFooter(footer), first, Math.Max(first, end), rowGroups, starts) { ByInteger = scope.ByInteger };
+            var file = new IndexedFile(slice, HoodieBloomFilter.FromFooter(footer), first, Math.Max(first, end), rowGroups, starts) { ByInteger = scope.ByInteger, Present = scope.Present };
             files.Add(file);
             (filesByScope.TryGetValue(scopeName, out var list) ? list : filesByScope[scopeName] = []).Add(file);
         }
@@ -356,8 +358,9 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
                     var key = column.GetSpan(i);
                     if (file.ByInteger is { } byInteger && TryParseCanonical(key, out var integer))
                     {
-                        // An integer's text is only ever the key of the input row with that integer (if any).
-                        if (byInteger.TryGetValue(integer, out var match))
+                        // An integer's text is only ever the key of the input row with that integer (if any). Most
+                        // stored keys are not input keys: a bit per integer rules them out before the dictionary.
+                        if (file.Present?.Contains(integer) != false && byInteger.TryGetValue(integer, out var match))
                         {
                             hits.Add((match, file.Starts[g] + i));
                         }
@@ -447,16 +450,18 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
     }
 
     /// <summary>The input keys of one partition (all of them with a global index), and those that are integers' text, sorted.</summary>
-    private sealed class Scope(bool integerKeys)
+    private sealed class Scope(bool integerKeys, int capacity)
     {
         private List<string>? _sorted;
 
         /// <summary>The input row of each key that is an integer's text, by the integer (null: the key is not an integer field).</summary>
-        public Dictionary<long, int>? ByInteger { get; } = integerKeys ? [] : null;
+        public Dictionary<long, int>? ByInteger { get; } = integerKeys ? new(capacity) : null;
 
-        public List<string> Unsorted { get; } = [];
+        public List<string> Unsorted { get; } = new(capacity);
 
         public long[]? Integers { get; set; }
+
+        public IntegerSet? Present { get; set; }
 
         /// <summary>The keys in Java's string order, sorted when first needed.</summary>
         public List<string> Sorted => _sorted ??= [.. Unsorted.Order(StringComparer.Ordinal)];
@@ -468,5 +473,43 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
         public bool IsCandidate { get; set; }
 
         public Dictionary<long, int>? ByInteger { get; init; }
+
+        public IntegerSet? Present { get; init; }
+    }
+}
+
+/// <summary>A set of integers as one bit per integer between the least and the greatest: for dense key ranges.</summary>
+internal sealed class IntegerSet
+{
+    /// <summary>The largest range a set is made for (bits): 16 MiB of bits.</summary>
+    private const long MaxRange = 1L << 27;
+
+    private readonly long _min;
+    private readonly ulong[] _bits;
+
+    private IntegerSet(long min, ulong[] bits) => (_min, _bits) = (min, bits);
+
+    /// <summary>The set of <paramref name="sorted"/>, or null when it is empty or spans more than <see cref="MaxRange"/>.</summary>
+    public static IntegerSet? Of(long[] sorted)
+    {
+        if (sorted.Length == 0 || (ulong)(sorted[^1] - sorted[0]) >= MaxRange || sorted[^1] - sorted[0] < 0)
+        {
+            return null;
+        }
+
+        var bits = new ulong[((sorted[^1] - sorted[0]) >> 6) + 1];
+        foreach (var value in sorted)
+        {
+            var offset = (ulong)(value - sorted[0]);
+            bits[offset >> 6] |= 1UL << (int)(offset & 63);
+        }
+
+        return new IntegerSet(sorted[0], bits);
+    }
+
+    public bool Contains(long value)
+    {
+        var offset = (ulong)(value - _min);
+        return value >= _min && (offset >> 6) < (ulong)_bits.Length && (_bits[offset >> 6] & (1UL << (int)(offset & 63))) != 0;
     }
 }
