@@ -241,7 +241,8 @@ internal sealed class InputRecords
 
                 var row = new InputRow(b, view.Index, key.RecordKey, key.PartitionPath, isDelete);
                 var identity = keyOnlyIdentity ? key.RecordKey : key.PartitionPath + "\0" + key.RecordKey;
-                if (byIdentity.TryGetValue(identity, out var at))
+                ref var at = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(byIdentity, identity, out var seen);
+                if (seen)
                 {
                     combinedAway++;
                     var existing = rows[at];
@@ -252,7 +253,7 @@ internal sealed class InputRecords
                 }
                 else
                 {
-                    byIdentity[identity] = rows.Count;
+                    at = rows.Count;
                     rows.Add(row);
                 }
             }
