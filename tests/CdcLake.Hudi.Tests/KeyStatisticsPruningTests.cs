@@ -201,6 +201,25 @@ public sealed class KeyStatisticsPruningTests
         IntegerSet.Of([0, 1L << 40]).Should().BeNull("a trillion bits for two keys");
         IntegerSet.Of([long.MinValue, long.MaxValue]).Should().BeNull("the span does not fit a long");
         IntegerSet.Of([]).Should().BeNull();
+        IntegerSet.Of([long.MaxValue - 1, long.MaxValue])!.Contains(long.MaxValue).Should().BeTrue();
+        IntegerSet.Of([long.MinValue])!.Contains(long.MinValue).Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData(-70L, -70L, true)]
+    [InlineData(-69L, -6L, false)]
+    [InlineData(-6L, -5L, true)]
+    [InlineData(1L, 62L, false)]
+    [InlineData(1L, 63L, true)]
+    [InlineData(65L, 699L, false)]
+    [InlineData(700L, long.MaxValue, true)]
+    [InlineData(701L, long.MaxValue, false)]
+    [InlineData(long.MinValue, -71L, false)]
+    [InlineData(long.MinValue, long.MaxValue, true)]
+    [InlineData(10L, 5L, false)]
+    public void The_integer_set_tells_whether_a_member_lies_in_a_range(long from, long to, bool any)
+    {
+        IntegerSet.Of([-70, -5, 0, 63, 64, 700])!.AnyIn(from, to).Should().Be(any);
     }
 
     /// <summary>A table loaded with <paramref name="ids"/> in order, in row groups of <see cref="RowGroupRows"/>, one file.</summary>

@@ -819,6 +819,7 @@ internal sealed class CommitWriter(
             long start = 0;
             var next = 0;
             var all = Array.Empty<int>();
+
             // Every column but _hoodie_file_name, which the new file's name replaces.
             var columns = reader.Schema.Fields.Select(f => f.Name).Where(n => n != HoodieMetaFields.FileName).ToList();
             foreach (var stored in reader.ReadBatches(columns, reuseBuffers: true))

@@ -97,9 +97,7 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
         {
             if (scope.ByInteger is { } byInteger)
             {
-                scope.Integers = [.. byInteger.Keys];
-                Array.Sort(scope.Integers);
-                scope.Present = IntegerSet.Of(scope.Integers);
+                scope.Present = IntegerSet.Of(byInteger.Keys);
             }
         }
 
@@ -118,7 +116,7 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
             using var reader = await table.OpenBaseFileAsync(slice.BaseFile, cancellationToken: cancellationToken).ConfigureAwait(false);
             FootersRead++;
             var info = reader.Info;
-            var (rowGroups, byStatistics) = RowGroupsToRead(reader, scope.Integers);
+            var (rowGroups, byStatistics) = RowGroupsToRead(reader, scope);
             if (!rowGroups.Any(r => r))
             {
                 RowGroupsPruned += rowGroups.Length;
@@ -195,8 +193,9 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
     /// bound the field by [min, max] holds only keys of integers in that range. Without statistics, every row group.
     /// </summary>
     /// <returns>Per row group whether to read it, and whether every row group was decided by statistics.</returns>
-    private (bool[] Read, bool ByStatistics) RowGroupsToRead(ParquetReader reader, long[]? integers)
+    private (bool[] Read, bool ByStatistics) RowGroupsToRead(ParquetReader reader, Scope scope)
     {
+        var integers = scope.ByInteger;
         var info = reader.Info;
         var read = new bool[info.RowGroups.Count];
         Array.Fill(read, true);
@@ -218,8 +217,7 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
         {
             if (rowGroup.Columns[leaf].Statistics is { Min: { } lo, Max: { } hi } && AsLong(lo) is { } min && AsLong(hi) is { } max)
             {
-                var at = LowerBound(integers, min);
-                read[rowGroup.Index] = at < integers.Length && integers[at] <= max;
+                read[rowGroup.Index] = scope.AnyIn(min, max);
             }
             else
             {
@@ -453,15 +451,36 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
     private sealed class Scope(bool integerKeys, int capacity)
     {
         private List<string>? _sorted;
+        private long[]? _integers;
 
         /// <summary>The input row of each key that is an integer's text, by the integer (null: the key is not an integer field).</summary>
         public Dictionary<long, int>? ByInteger { get; } = integerKeys ? new(capacity) : null;
 
         public List<string> Unsorted { get; } = new(capacity);
 
-        public long[]? Integers { get; set; }
+        /// <summary>The integer keys, sorted when first needed (when they are too sparse for <see cref="Present"/>).</summary>
+        public long[] Integers => _integers ??= SortedArray(ByInteger!.Keys);
 
         public IntegerSet? Present { get; set; }
+
+        /// <summary>Whether an integer key lies in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+        public bool AnyIn(long min, long max)
+        {
+            if (Present is { } present)
+            {
+                return present.AnyIn(min, max);
+            }
+
+            var at = LowerBound(Integers, min);
+            return at < Integers.Length && Integers[at] <= max;
+        }
+
+        private static long[] SortedArray(IEnumerable<long> values)
+        {
+            long[] sorted = [.. values];
+            Array.Sort(sorted);
+            return sorted;
+        }
 
         /// <summary>The keys in Java's string order, sorted when first needed.</summary>
         public List<string> Sorted => _sorted ??= [.. Unsorted.Order(StringComparer.Ordinal)];
@@ -489,22 +508,66 @@ internal sealed class IntegerSet
 
     private IntegerSet(long min, ulong[] bits) => (_min, _bits) = (min, bits);
 
-    /// <summary>The set of <paramref name="sorted"/>, or null when it is empty or spans more than <see cref="MaxRange"/>.</summary>
-    public static IntegerSet? Of(long[] sorted)
+    /// <summary>The set of <paramref name="values"/>, or null when it is empty or spans more than <see cref="MaxRange"/>.</summary>
+    public static IntegerSet? Of(IReadOnlyCollection<long> values)
     {
-        if (sorted.Length == 0 || (ulong)(sorted[^1] - sorted[0]) >= MaxRange || sorted[^1] - sorted[0] < 0)
+        if (values.Count == 0)
         {
             return null;
         }
 
-        var bits = new ulong[((sorted[^1] - sorted[0]) >> 6) + 1];
-        foreach (var value in sorted)
+        long min = long.MaxValue, max = long.MinValue;
+        foreach (var value in values)
         {
-            var offset = (ulong)(value - sorted[0]);
+            (min, max) = (Math.Min(min, value), Math.Max(max, value));
+        }
+
+        if ((UInt128)(Int128)max - (UInt128)(Int128)min >= MaxRange)
+        {
+            return null;
+        }
+
+        var bits = new ulong[((ulong)(max - min) >> 6) + 1];
+        foreach (var value in values)
+        {
+            var offset = (ulong)(value - min);
             bits[offset >> 6] |= 1UL << (int)(offset & 63);
         }
 
-        return new IntegerSet(sorted[0], bits);
+        return new IntegerSet(min, bits);
+    }
+
+    /// <summary>Whether a member lies in [<paramref name="from"/>, <paramref name="to"/>].</summary>
+    public bool AnyIn(long from, long to)
+    {
+        var max = (long)Int128.Min((Int128)_min + ((Int128)_bits.Length * 64) - 1, long.MaxValue);
+        if (to < _min || from > max || from > to)
+        {
+            return false;
+        }
+
+        var first = (ulong)(Math.Max(from, _min) - _min);
+        var last = (ulong)(Math.Min(to, max) - _min);
+        for (var word = first >> 6; word <= last >> 6; word++)
+        {
+            var bits = _bits[word];
+            if (word == first >> 6)
+            {
+                bits &= ulong.MaxValue << (int)(first & 63);
+            }
+
+            if (word == last >> 6)
+            {
+                bits &= ulong.MaxValue >> (63 - (int)(last & 63));
+            }
+
+            if (bits != 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public bool Contains(long value)
