@@ -73,7 +73,6 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
             return found;
         }
 
-
         // Keys are unique within a scope (the input is combined by identity).
         var scopes = new Dictionary<string, Scope>(StringComparer.Ordinal);
         for (var r = 0; r < input.Rows.Count; r++)
