@@ -20,7 +20,7 @@ internal sealed class BaseFileWriter : IAsyncDisposable
     private readonly ObjectWriteStream _stream;
     private readonly ParquetWriter _writer;
     private readonly ParquetSchema _schema;
-    private readonly HoodieBloomFilter _bloom = HoodieBloomFilter.Create();
+    private HoodieBloomFilter _bloom = HoodieBloomFilter.Create();
     private readonly RepeatedValue _commitTime;
     private readonly RepeatedValue _partitionPath;
     private readonly RepeatedValue _fileName;
@@ -147,6 +147,72 @@ internal sealed class BaseFileWriter : IAsyncDisposable
         var columns = taken.Columns.ToList();
         columns[4] = _fileName.Vector(rows.Length);
         Write(new RecordBatch(_schema, columns, rows.Length), (BinaryVector)columns[2]);
+    }
+
+    /// <summary>
+    /// Starts this file's bloom filter from <paramref name="previous"/>, the filter of the base file it rewrites, when
+    /// that is one this writer would make (DYNAMIC_V0 of the same size): the rows copied from that file then need not be
+    /// hashed again (<see cref="CopyRowsRenamed"/>). The filter then also admits the keys of rows
+    /// the rewrite drops, which a bloom filter may (it only rules keys out). False, and nothing changes, otherwise.
+    /// </summary>
+    public bool TrySeedBloom(HoodieBloomFilter? previous)
+    {
+        if (_rows > 0 || previous is not DynamicBloomFilter old || _bloom is not DynamicBloomFilter own
+            || old.BitCount != own.BitCount || old.HashCount != own.HashCount || old.EntriesPerRow != own.EntriesPerRow)
+        {
+            return false;
+        }
+
+        _bloom = old;
+        return true;
+    }
+
+    /// <summary>
+    /// Like <see cref="CopyRows(RecordBatch, int[])"/> for rows read without their <c>_hoodie_file_name</c> column (the
+    /// four other meta columns, then the data columns), which this file's name replaces: the old name is neither
+    /// decoded nor copied. With <paramref name="keysInBloom"/> the keys are taken to be in the filter already
+    /// (<see cref="TrySeedBloom"/>): only the key range is updated.
+    /// </summary>
+    public void CopyRowsRenamed(RecordBatch withoutFileName, int[] rows, bool keysInBloom)
+    {
+        if (rows.Length == 0)
+        {
+            return;
+        }
+
+        var taken = rows.Length == withoutFileName.RowCount && rows[^1] == rows.Length - 1
+            ? withoutFileName
+            : RowSelection.Take(withoutFileName, rows, [.. withoutFileName.Schema.Fields.Select(f => f.Name)]);
+        var columns = taken.Columns.ToList();
+        columns.Insert(4, _fileName.Vector(rows.Length));
+        var keys = (BinaryVector)columns[2];
+        var batch = new RecordBatch(_schema, columns, rows.Length);
+        if (!keysInBloom)
+        {
+            Write(batch, keys);
+            return;
+        }
+
+        for (var i = 0; i < rows.Length; i++)
+        {
+            TrackKeyRange(keys.GetSpan(i));
+        }
+
+        _writer.Write(batch);
+        _rows += rows.Length;
+    }
+
+    private void TrackKeyRange(ReadOnlySpan<byte> key)
+    {
+        if (_minKey is null || JavaOrder(key, _minKey) < 0)
+        {
+            _minKey = key.ToArray();
+        }
+
+        if (_maxKey is null || JavaOrder(key, _maxKey) > 0)
+        {
+            _maxKey = key.ToArray();
+        }
     }
 
     /// <summary>Writes the footer (bloom filter, key range) and publishes the file; returns its size.</summary>

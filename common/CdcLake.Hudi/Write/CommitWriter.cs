@@ -26,6 +26,8 @@ internal sealed class CommitWriter(
     private long _deletesNotFound;
     private int _footersRead;
     private int _filesProbed;
+    private int _rowGroupsRead;
+    private int _rowGroupsPruned;
     private int _schemaRewrites;
     private IReadOnlyList<Field>? _streamedFields;
     private SchemaMerge? _streamedSchema;
@@ -95,8 +97,11 @@ internal sealed class CommitWriter(
             .Concat(_created.Select(w => (Work: w, Merge: false)))
             .ToList();
         var stats = new HoodieWriteStat?[jobs.Count];
+
+        // The largest first, so that the last to finish is a small one rather than a whole file group on one core.
+        var average = AverageRecordSize();
         await Parallel.ForEachAsync(
-            Enumerable.Range(0, jobs.Count),
+            Enumerable.Range(0, jobs.Count).OrderByDescending(i => (jobs[i].Work.Slice?.BaseFile.Size ?? 0) + (jobs[i].Work.Inserts.Count * average)),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.WriteParallelism), CancellationToken = cancellationToken },
             async (task, ct) => stats[task] = jobs[task].Merge
                 ? await MergeAsync(jobs[task].Work, task, ct).ConfigureAwait(false)
@@ -155,6 +160,8 @@ internal sealed class CommitWriter(
             SchemaEvolved = Schema?.Evolved == true,
             IndexFootersRead = _footersRead,
             IndexFilesProbed = _filesProbed,
+            IndexRowGroupsRead = _rowGroupsRead,
+            IndexRowGroupsPruned = _rowGroupsPruned,
             BytesWritten = bytes,
         };
     }
@@ -500,12 +507,17 @@ internal sealed class CommitWriter(
                 return;
         }
 
-        var found = await LookupAsync(slices, cancellationToken).ConfigureAwait(false);
+        var keyGenerator = KeyGeneratorFactory.Create(table.Config, options.KeyGeneratorOptions);
+        var index = new RecordIndex(table, input, global, RecordIndex.IntegerKeyField(keyGenerator), options.WriteParallelism);
+        var found = await index.LookupAsync(slices, cancellationToken).ConfigureAwait(false);
+        (_footersRead, _filesProbed, _rowGroupsRead, _rowGroupsPruned) = (index.FootersRead, index.FilesProbed, index.RowGroupsRead, index.RowGroupsPruned);
         var inserts = new List<InputRow>();
-        var moves = new List<(InputRow Row, FileSlice Slice)>();
-        foreach (var row in input.Rows)
+        var moves = new List<(int Row, StoredAt At)>();
+        for (var r = 0; r < input.Rows.Count; r++)
         {
-            if (!found.TryGetValue(Identity(row.Key, row.Partition), out var slice))
+            var row = input.Rows[r];
+            var at = found[r];
+            if (at.Slice is not { } slice)
             {
                 if (operation == WriteOperationType.Delete || row.IsDelete)
                 {
@@ -522,30 +534,30 @@ internal sealed class CommitWriter(
             var work = Existing(slice);
             if (operation == WriteOperationType.Delete)
             {
-                work.Deletes[row.Key] = null;
+                work.Changes.Add(new StoredChange(at.Position, r, ChangeKind.DeleteAlways));
             }
             else if (row.IsDelete)
             {
                 // A delete inside an upsert: applied unless the stored version ranks newer (decided while merging).
-                work.Deletes[row.Key] = row;
+                work.Changes.Add(new StoredChange(at.Position, r, ChangeKind.Delete));
             }
             else if (slice.PartitionPath != row.Partition)
             {
                 // Global index: the record moved partitions (decided below, once the stored version is known).
-                moves.Add((row, slice));
+                moves.Add((r, at));
             }
             else
             {
-                work.Upserts[row.Key] = row;
+                work.Changes.Add(new StoredChange(at.Position, r, ChangeKind.Update));
             }
         }
 
         // A move is a delete where the record was and an insert where it now belongs, unless the stored version ranks
         // newer: then the incoming one is stale and neither happens.
-        foreach (var (row, slice) in await NewerThanStoredAsync(moves, cancellationToken).ConfigureAwait(false))
+        foreach (var (r, at) in await NewerThanStoredAsync(moves, cancellationToken).ConfigureAwait(false))
         {
-            Existing(slice).Deletes[row.Key] = null;
-            inserts.Add(row);
+            Existing(at.Slice!).Changes.Add(new StoredChange(at.Position, r, ChangeKind.DeleteAlways));
+            inserts.Add(input.Rows[r]);
         }
 
         var average = AverageRecordSize();
@@ -575,43 +587,66 @@ internal sealed class CommitWriter(
         }
     }
 
-    /// <summary>The moves whose incoming version is not older than the stored one (read from the stored files' ordering columns).</summary>
-    private async Task<List<(InputRow Row, FileSlice Slice)>> NewerThanStoredAsync(List<(InputRow Row, FileSlice Slice)> moves, CancellationToken cancellationToken)
+    /// <summary>The moves whose incoming version is not older than the stored one (read from the stored rows' ordering columns).</summary>
+    private async Task<List<(int Row, StoredAt At)>> NewerThanStoredAsync(List<(int Row, StoredAt At)> moves, CancellationToken cancellationToken)
     {
         if (ordering is null || moves.Count == 0)
         {
             return moves;
         }
 
-        var kept = new List<(InputRow, FileSlice)>(moves.Count);
-        foreach (var group in moves.GroupBy(m => m.Slice.FileGroupId))
+        var kept = new List<(int, StoredAt)>(moves.Count);
+        foreach (var group in moves.GroupBy(m => m.At.Slice!.FileGroupId))
         {
-            var slice = group.First().Slice;
-            var byKey = group.ToDictionary(m => m.Row.Key, m => m.Row, StringComparer.Ordinal);
-            using var reader = await table.OpenBaseFileAsync(slice.BaseFile, cancellationToken: cancellationToken).ConfigureAwait(false);
-            foreach (var batch in reader.ReadBatches([HoodieMetaFields.RecordKey, .. ordering.Fields]))
+            var inFile = group.OrderBy(m => m.At.Position).ToList();
+            using var reader = await table.OpenBaseFileAsync(inFile[0].At.Slice!.BaseFile, cancellationToken: cancellationToken).ConfigureAwait(false);
+            long start = 0;
+            var next = 0;
+            for (var g = 0; g < reader.RowGroupCount && next < inFile.Count; g++)
             {
-                var keys = (BinaryVector)batch[HoodieMetaFields.RecordKey];
-                for (var i = 0; i < batch.RowCount; i++)
+                var rows = reader.Info.RowGroups[g].RowCount;
+                if (inFile[next].At.Position < start + rows)
                 {
-                    if (byKey.Remove(keys.GetString(i), out var row))
+                    var batch = reader.ReadRowGroup(g, [HoodieMetaFields.RecordKey, .. ordering.Fields]);
+                    for (; next < inFile.Count && inFile[next].At.Position < start + rows; next++)
                     {
-                        if (ordering.Compare(input.View(row), batch.GetRow(i)) < 0)
+                        var (r, at) = inFile[next];
+                        var i = (int)(at.Position - start);
+                        CheckStoredKey(at.Slice!, (BinaryVector)batch[HoodieMetaFields.RecordKey], i, at.Position, r);
+                        if (ordering.Compare(input.View(input.Rows[r]), batch.GetRow(i)) < 0)
                         {
                             _staleIgnored++;
                         }
                         else
                         {
-                            kept.Add((row, slice));
+                            kept.Add((r, at));
                         }
                     }
                 }
+
+                start += rows;
             }
 
-            kept.AddRange(byKey.Values.Select(row => (row, slice)));
+            if (next < inFile.Count)
+            {
+                throw new HudiException($"{inFile[next].At.Slice}: has no row {inFile[next].At.Position} (the file changed since the index read it)");
+            }
         }
 
         return kept;
+    }
+
+    /// <summary>Refuses to change a stored row that does not hold the key the index found there: the file changed under the write.</summary>
+    private void CheckStoredKey(FileSlice slice, BinaryVector keys, int index, long position, int inputRow)
+    {
+        var key = input.Rows[inputRow].Key;
+        var stored = keys.IsNull(index) ? [] : keys.GetSpan(index);
+        Span<char> chars = stackalloc char[256];
+        var decoded = stored.Length <= 256 ? chars[..System.Text.Encoding.UTF8.GetChars(stored, chars)] : System.Text.Encoding.UTF8.GetString(stored).AsSpan();
+        if (!decoded.SequenceEqual(key))
+        {
+            throw new HudiException($"{slice}: row {position} holds key \"{decoded}\", not \"{key}\" (the file changed since the index read it)");
+        }
     }
 
     private GroupWork Existing(FileSlice slice)
@@ -671,167 +706,6 @@ internal sealed class CommitWriter(
         return Math.Max(1, options.RecordSizeEstimate);
     }
 
-    private string Identity(string key, string partition) => global ? key : partition + "\0" + key;
-
-    /// <summary>
-    /// The bloom index: which file group holds each input key. Per latest file slice in a partition the input
-    /// touches (every partition with a global index), the footer's min/max key and bloom filter pick candidate
-    /// keys; only files with candidates have their key column read, to confirm. The footers are read first so that
-    /// each key is hashed once for all the filters whose key range holds it (the hash chain does not depend on the
-    /// filter): the filters of the touched partitions are held at once meanwhile.
-    /// </summary>
-    private async Task<Dictionary<string, FileSlice>> LookupAsync(IReadOnlyList<FileSlice> slices, CancellationToken cancellationToken)
-    {
-        var found = new Dictionary<string, FileSlice>(StringComparer.Ordinal);
-        if (input.Rows.Count == 0)
-        {
-            return found;
-        }
-
-        var keysByPartition = input.Rows
-            .GroupBy(r => global ? "" : r.Partition)
-            .ToDictionary(g => g.Key, g => g.Select(r => r.Key).Distinct().Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
-        var filesByPartition = new Dictionary<string, List<IndexedFile>>(StringComparer.Ordinal);
-        var files = new List<IndexedFile>();
-        foreach (var slice in slices)
-        {
-            var partition = global ? "" : slice.PartitionPath;
-            if (!keysByPartition.TryGetValue(partition, out var keys))
-            {
-                continue;
-            }
-
-            using var reader = await table.OpenBaseFileAsync(slice.BaseFile, cancellationToken: cancellationToken).ConfigureAwait(false);
-            _footersRead++;
-            var footer = reader.Info.KeyValueMetadata;
-            var min = footer.GetValueOrDefault(HoodieFooterKeys.MinRecordKey);
-            var max = footer.GetValueOrDefault(HoodieFooterKeys.MaxRecordKey);
-
-            // The keys (sorted) within the file's key range: the others are not in it, whatever its filter says.
-            var first = min is null ? 0 : LowerBound(keys, min);
-            var end = max is null ? keys.Count : UpperBound(keys, max);
-            var file = new IndexedFile(slice, HoodieBloomFilter.FromFooter(footer), first, Math.Max(first, end));
-            files.Add(file);
-            (filesByPartition.TryGetValue(partition, out var list) ? list : filesByPartition[partition] = []).Add(file);
-        }
-
-        foreach (var (partition, inPartition) in filesByPartition)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            ProbeFilters(keysByPartition[partition], inPartition);
-        }
-
-        foreach (var file in files)
-        {
-            if (file.Candidates.Count == 0)
-            {
-                continue;
-            }
-
-            _filesProbed++;
-            var slice = file.Slice;
-            using var reader = await table.OpenBaseFileAsync(slice.BaseFile, cancellationToken: cancellationToken).ConfigureAwait(false);
-            foreach (var batch in reader.ReadBatches([HoodieMetaFields.RecordKey]))
-            {
-                var column = (BinaryVector)batch.Columns[0];
-                for (var i = 0; i < batch.RowCount; i++)
-                {
-                    if (!column.IsNull(i) && file.Candidates.Contains(column.GetString(i)))
-                    {
-                        found.TryAdd(global ? column.GetString(i) : slice.PartitionPath + "\0" + column.GetString(i), slice);
-                    }
-                }
-            }
-        }
-
-        return found;
-    }
-
-    /// <summary>Adds to each file's candidates the keys its range and filter admit, each key hashed once for all the filters.</summary>
-    private static void ProbeFilters(List<string> keys, List<IndexedFile> files)
-    {
-        var chain = new int[Math.Max(1, files.Max(f => f.Bloom?.HashCount ?? 0))];
-        var utf8 = new byte[256];
-        for (var k = 0; k < keys.Count; k++)
-        {
-            var key = keys[k];
-            var hashed = false;
-            foreach (var file in files)
-            {
-                if (k < file.FirstKey || k >= file.EndKey)
-                {
-                    continue;
-                }
-
-                if (file.Bloom is { } bloom)
-                {
-                    if (!hashed)
-                    {
-                        if (key.Length == 0)
-                        {
-                            // Hudi's hash refuses empty keys; no file can hold one either (the key generator refuses them).
-                            break;
-                        }
-
-                        var length = Encoding.UTF8.GetMaxByteCount(key.Length);
-                        if (length > utf8.Length)
-                        {
-                            utf8 = new byte[length];
-                        }
-
-                        HoodieBloomFilter.HashChain(utf8.AsSpan(0, Encoding.UTF8.GetBytes(key, utf8)), chain);
-                        hashed = true;
-                    }
-
-                    if (!bloom.MightContainChain(chain))
-                    {
-                        continue;
-                    }
-                }
-
-                file.Candidates.Add(key);
-            }
-        }
-    }
-
-    private static int UpperBound(List<string> sorted, string value)
-    {
-        int lo = 0, hi = sorted.Count;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) / 2;
-            if (string.CompareOrdinal(sorted[mid], value) <= 0)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
-    }
-
-    private static int LowerBound(List<string> sorted, string value)
-    {
-        int lo = 0, hi = sorted.Count;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) / 2;
-            if (string.CompareOrdinal(sorted[mid], value) < 0)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
-    }
-
     /// <summary>The inflight file's content: what Spark's WorkloadProfile records before any data file is written.</summary>
     private HoodieCommitMetadata WorkloadProfile()
     {
@@ -853,7 +727,7 @@ internal sealed class CommitWriter(
                 {
                     FileId = work.FileId,
                     PrevCommit = work.Slice!.BaseInstantTime,
-                    NumUpdateWrites = work.Upserts.Count + work.Deletes.Count,
+                    NumUpdateWrites = work.Changes.Count,
                     NumInserts = work.Inserts.Count,
                     PartitionPath = partition,
                 });
@@ -934,69 +808,95 @@ internal sealed class CommitWriter(
         var name = new BaseFileName(work.FileId, BaseFileName.WriteTokenOf(task, 1, task), instant);
         var path = work.Partition.Length == 0 ? name.ToString() : $"{work.Partition}/{name}";
         await WriteMarkerAsync(work.Partition, name.ToString(), "MERGE", cancellationToken).ConfigureAwait(false);
-        long updates = 0, deletes = 0, inserts = 0, deletesMet = 0, rows, size;
-        var pending = new Dictionary<string, InputRow>(work.Upserts, StringComparer.Ordinal);
+        long updates = 0, deletes = 0, inserts = 0, rows, size;
+        var changes = work.Changes.OrderBy(c => c.Position).ToList();
         await using (var writer = await BaseFileWriter.OpenAsync(store, table.PathOf(path), path, table.Name, fields, work.Partition, name, task, options, cancellationToken).ConfigureAwait(false))
         {
-            foreach (var stored in reader.ReadBatches())
+            // The rows copied keep their keys: the old file's filter holds them already.
+            var seeded = writer.TrySeedBloom(HoodieBloomFilter.FromFooter(reader.Info.KeyValueMetadata));
+
+            // The index found where each changed row is: rows are matched by position, not by key (each is checked).
+            long start = 0;
+            var next = 0;
+            var all = Array.Empty<int>();
+
+            // Every column but _hoodie_file_name, which the new file's name replaces.
+            var columns = reader.Schema.Fields.Select(f => f.Name).Where(n => n != HoodieMetaFields.FileName).ToList();
+            foreach (var stored in reader.ReadBatches(columns, reuseBuffers: true))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var batch = conform ? SchemaEvolution.Conform(stored, fields, keep: HoodieMetaFields.All.Count) : stored;
-                var keys = (BinaryVector)batch[HoodieMetaFields.RecordKey];
-                var keep = new List<int>(batch.RowCount);
-                var updated = new List<InputRow>();
-                for (var i = 0; i < batch.RowCount; i++)
+                var batch = conform ? SchemaEvolution.Conform(stored, fields, keep: HoodieMetaFields.All.Count - 1) : stored;
+                var n = batch.RowCount;
+                if (next == changes.Count || changes[next].Position >= start + n)
                 {
-                    var key = keys.GetString(i);
-                    if (work.Deletes.TryGetValue(key, out var deleter))
+                    if (all.Length != n)
                     {
-                        deletesMet++;
-                        if (deleter is { } d && ordering is not null && ordering.Compare(input.View(d), batch.GetRow(i)) < 0)
-                        {
-                            Interlocked.Increment(ref _staleIgnored);
-                            keep.Add(i);
-                        }
-                        else
-                        {
-                            deletes++;
-                        }
+                        all = [.. Enumerable.Range(0, n)];
                     }
-                    else if (pending.Remove(key, out var row))
+
+                    writer.CopyRowsRenamed(batch, all, seeded);
+                    start += n;
+                    continue;
+                }
+
+                var keys = (BinaryVector)batch[HoodieMetaFields.RecordKey];
+                var dropped = new bool[n];
+                var droppedCount = 0;
+                var updated = new List<InputRow>();
+                for (; next < changes.Count && changes[next].Position < start + n; next++)
+                {
+                    var (position, r, kind) = changes[next];
+                    var i = (int)(position - start);
+                    CheckStoredKey(work.Slice!, keys, i, position, r);
+                    var row = input.Rows[r];
+                    if (kind != ChangeKind.DeleteAlways && ordering is not null && ordering.Compare(input.View(row), batch.GetRow(i)) < 0)
                     {
-                        if (ordering is not null && ordering.Compare(input.View(row), batch.GetRow(i)) < 0)
-                        {
-                            Interlocked.Increment(ref _staleIgnored);
-                            keep.Add(i);
-                        }
-                        else
-                        {
-                            updated.Add(row);
-                            updates++;
-                        }
+                        Interlocked.Increment(ref _staleIgnored);
+                        continue;
+                    }
+
+                    dropped[i] = true;
+                    droppedCount++;
+                    if (kind == ChangeKind.Update)
+                    {
+                        updated.Add(row);
+                        updates++;
                     }
                     else
                     {
-                        keep.Add(i);
+                        deletes++;
                     }
                 }
 
-                writer.CopyRows(batch, [.. keep]);
+                var keep = new int[n - droppedCount];
+                for (int i = 0, k = 0; i < n; i++)
+                {
+                    if (!dropped[i])
+                    {
+                        keep[k++] = i;
+                    }
+                }
+
+                writer.CopyRowsRenamed(batch, keep, seeded);
                 foreach (var (data, newKeys) in input.Slices(updated))
                 {
                     writer.WriteNew(data, newKeys);
                 }
+
+                start += n;
             }
 
-            // Keys the index placed here but the file no longer holds cannot happen under the lock; insert them
-            // rather than lose them.
-            var appended = work.Inserts.Concat(pending.Values).ToList();
-            foreach (var (data, newKeys) in input.Slices(appended))
+            if (next < changes.Count)
+            {
+                throw new HudiException($"{slice}: has no row {changes[next].Position} (the file changed since the index read it)");
+            }
+
+            foreach (var (data, newKeys) in input.Slices(work.Inserts))
             {
                 writer.WriteNew(data, newKeys);
             }
 
-            inserts = appended.Count;
-            Interlocked.Add(ref _deletesNotFound, work.Deletes.Count - deletesMet);
+            inserts = work.Inserts.Count;
             if (updates + deletes + inserts == 0 && !conform && Schema?.Evolved != true)
             {
                 // Every incoming version was older than the stored one: the file group stays as it is. Disposing the
@@ -1029,12 +929,6 @@ internal sealed class CommitWriter(
         RuntimeStats = runtime,
     };
 
-    /// <summary>A file the index looks keys up in: its filter (null: none in the footer) and the sorted keys' index range within its min/max.</summary>
-    private sealed record IndexedFile(FileSlice Slice, HoodieBloomFilter? Bloom, int FirstKey, int EndKey)
-    {
-        public HashSet<string> Candidates { get; } = new(StringComparer.Ordinal);
-    }
-
     /// <summary>What happens to one file group in this write.</summary>
     private sealed class GroupWork(string partition, string fileId, FileSlice? slice)
     {
@@ -1045,10 +939,8 @@ internal sealed class CommitWriter(
         /// <summary>The current slice of an existing group; null for a new one.</summary>
         public FileSlice? Slice { get; } = slice;
 
-        public Dictionary<string, InputRow> Upserts { get; } = new(StringComparer.Ordinal);
-
-        /// <summary>Keys to delete, with the input row that deletes them when the ordering decides (null: unconditionally).</summary>
-        public Dictionary<string, InputRow?> Deletes { get; } = new(StringComparer.Ordinal);
+        /// <summary>The stored rows this write updates or deletes.</summary>
+        public List<StoredChange> Changes { get; } = [];
 
         public List<InputRow> Inserts { get; } = [];
 
@@ -1056,3 +948,18 @@ internal sealed class CommitWriter(
         public bool ForSchemaOnly { get; set; }
     }
 }
+
+/// <summary>How an input row changes the stored row of its key.</summary>
+internal enum ChangeKind
+{
+    Update,
+
+    /// <summary>Unless the stored version ranks newer (<see cref="IRecordOrdering"/>).</summary>
+    Delete,
+
+    /// <summary>A DELETE operation's, or the old place of a record that moved partitions.</summary>
+    DeleteAlways,
+}
+
+/// <summary>A change to the stored row at <paramref name="Position"/> (its ordinal in the base file) by input row <paramref name="Row"/>.</summary>
+internal readonly record struct StoredChange(long Position, int Row, ChangeKind Kind);

@@ -119,16 +119,18 @@ internal sealed class InputBatches(IReadOnlyList<Field>? tableFields, string? de
 /// </summary>
 internal sealed class InputRecords
 {
-    private InputRecords(List<RecordBatch> batches, IReadOnlyList<Field> fields, List<InputRow> rows, long combinedAway, SchemaMerge? schema)
+    private InputRecords(List<RecordBatch> batches, IReadOnlyList<Field> fields, List<InputRow> rows, Dictionary<string, int> identities, bool keyOnly, long combinedAway, SchemaMerge? schema)
     {
+        KeyOnlyIdentities = keyOnly;
         Batches = batches;
+        Identities = identities;
         Fields = fields;
         Rows = rows;
         CombinedAway = combinedAway;
         Schema = schema;
     }
 
-    public static InputRecords Empty => new([], [], [], 0, null);
+    public static InputRecords Empty => new([], [], [], new(StringComparer.Ordinal), true, 0, null);
 
     public List<RecordBatch> Batches { get; }
 
@@ -138,10 +140,21 @@ internal sealed class InputRecords
     /// <summary>One row per key, in input order.</summary>
     public List<InputRow> Rows { get; }
 
+    /// <summary>
+    /// The index in <see cref="Rows"/> of each key's row, by identity: the key alone when keys are global or the
+    /// table has no partitions (<see cref="KeyOnlyIdentity"/>), else partition path, U+0000, key.
+    /// </summary>
+    public Dictionary<string, int> Identities { get; }
+
+    public bool KeyOnlyIdentities { get; }
+
     public long CombinedAway { get; }
 
     /// <summary>The input's columns reconciled with the table's (null: keys only, or a table without a schema yet).</summary>
     public SchemaMerge? Schema { get; }
+
+    /// <summary>Whether <see cref="Identities"/> are keys alone: global keys, or a table whose partition path is always "".</summary>
+    public static bool KeyOnlyIdentity(bool globalKeys, KeyGenerator keyGenerator) => globalKeys || keyGenerator is NonpartitionedKeyGenerator;
 
     public RowView View(InputRow row) => Batches[row.Batch].GetRow(row.Row);
 
@@ -164,6 +177,9 @@ internal sealed class InputRecords
         var rows = new List<InputRow>();
         var byIdentity = new Dictionary<string, int>(StringComparer.Ordinal);
         long combinedAway = 0;
+        var nonpartitioned = keyGenerator is NonpartitionedKeyGenerator;
+        var keyOnlyIdentity = KeyOnlyIdentity(globalKeys, keyGenerator);
+        var integerKeyField = RecordIndex.IntegerKeyField(keyGenerator);
         foreach (var raw in source)
         {
             string?[]? recordKeys = null;
@@ -186,23 +202,47 @@ internal sealed class InputRecords
             fields ??= prepare?.Fields ?? batch.Schema.Fields;
             var b = batches.Count;
             batches.Add(batch);
+            var integerKeys = IntegerKeyColumn.Of(batch, integerKeyField);
             foreach (var view in batch.Rows())
             {
                 var isDelete = deletes?[view.Index] == true;
 
                 // A global delete names records by key alone: its rows need not carry the partition fields.
                 var given = recordKeys?[view.Index];
-                var key = recordKeyOnly || (isDelete && globalKeys)
-                    ? new HoodieKey(given ?? keyGenerator.GetRecordKey(KeyGenerator.FieldReader(view)), "")
-                    : keyGenerator.GetKey(view);
+                HoodieKey key;
+                if (recordKeyOnly || (isDelete && globalKeys))
+                {
+                    key = new HoodieKey(given ?? keyGenerator.GetRecordKey(KeyGenerator.FieldReader(view)), "");
+                }
+                else if (integerKeys is { } integers && integers.TryGet(view.Index, out var value))
+                {
+                    // The key is the integer's text: a given key is checked against the value without making the text.
+                    var recordKey = given is not null && RecordIndex.TryParseCanonical(given, out var parsed) && parsed == value
+                        ? given
+                        : value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    key = new HoodieKey(recordKey, nonpartitioned ? "" : keyGenerator.GetPartitionPath(KeyGenerator.FieldReader(view)));
+                }
+                else
+                {
+                    key = keyGenerator.GetKey(view);
+                }
+
                 if (given is not null && key.RecordKey != given)
                 {
+                    // Only a delete may name a key its fields do not give: a stored row's key is its fields' key, as
+                    // in Hudi, which the index relies on (RecordIndex.IntegerKeyField).
+                    if (!isDelete)
+                    {
+                        throw new HudiException($"input batch {b}, row {view.Index}: '{HoodieMetaFields.RecordKey}' is \"{given}\" but the row's key fields give \"{key.RecordKey}\"; only a row marked deleted may name another key");
+                    }
+
                     key = new HoodieKey(given, key.PartitionPath);
                 }
 
                 var row = new InputRow(b, view.Index, key.RecordKey, key.PartitionPath, isDelete);
-                var identity = globalKeys ? key.RecordKey : key.PartitionPath + "\0" + key.RecordKey;
-                if (byIdentity.TryGetValue(identity, out var at))
+                var identity = keyOnlyIdentity ? key.RecordKey : key.PartitionPath + "\0" + key.RecordKey;
+                ref var at = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(byIdentity, identity, out var seen);
+                if (seen)
                 {
                     combinedAway++;
                     var existing = rows[at];
@@ -213,14 +253,14 @@ internal sealed class InputRecords
                 }
                 else
                 {
-                    byIdentity[identity] = rows.Count;
+                    at = rows.Count;
                     rows.Add(row);
                 }
             }
         }
 
         prepare?.CheckRequired(rows.Exists(r => !r.IsDelete));
-        return new InputRecords(batches, fields ?? [], rows, combinedAway, prepare?.Schema);
+        return new InputRecords(batches, fields ?? [], rows, byIdentity, keyOnlyIdentity, combinedAway, prepare?.Schema);
     }
 
     /// <summary>The table columns of <paramref name="rows"/>, one batch per input batch they come from, with their keys.</summary>
@@ -233,5 +273,40 @@ internal sealed class InputRecords
             var data = RowSelection.Take(Batches[group.Key], [.. ordered.Select(r => r.Row)], names);
             yield return (new RecordBatch(new ParquetSchema(Fields), data.Columns, data.RowCount), [.. ordered.Select(r => r.Key)]);
         }
+    }
+}
+
+/// <summary>A batch's integer key column (<see cref="RecordIndex.IntegerKeyField"/>) read as longs without boxing.</summary>
+internal readonly struct IntegerKeyColumn
+{
+    private readonly ColumnVector _vector;
+
+    private IntegerKeyColumn(ColumnVector vector) => _vector = vector;
+
+    /// <summary>Null when the field is not a top-level column of a signed integer type here.</summary>
+    public static IntegerKeyColumn? Of(RecordBatch batch, string? field) =>
+        field is not null && batch.Schema.IndexOf(field) is var at and >= 0
+            && batch.Schema.Fields[at] is PrimitiveField { PhysicalType: PhysicalType.Int32 or PhysicalType.Int64, LogicalType: null or { Kind: LogicalKind.Integer, IsSigned: true } }
+            && batch.Columns[at] is PrimitiveVector<long> or PrimitiveVector<int> or PrimitiveVector<short> or PrimitiveVector<sbyte>
+            ? new IntegerKeyColumn(batch.Columns[at])
+            : null;
+
+    public bool TryGet(int row, out long value)
+    {
+        value = 0;
+        if (_vector.IsNull(row))
+        {
+            return false;
+        }
+
+        value = _vector switch
+        {
+            PrimitiveVector<long> l => l.Values[row],
+            PrimitiveVector<int> i => i.Values[row],
+            PrimitiveVector<short> s => s.Values[row],
+            PrimitiveVector<sbyte> b => b.Values[row],
+            _ => throw new InvalidOperationException("not an integer column"),
+        };
+        return true;
     }
 }

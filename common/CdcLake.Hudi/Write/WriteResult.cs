@@ -57,6 +57,12 @@ public sealed record WriteResult
     /// <summary>Base files whose keys the index read because the bloom filter said a key might be there.</summary>
     public int IndexFilesProbed { get; init; }
 
+    /// <summary>Row groups whose key column the index read.</summary>
+    public int IndexRowGroupsRead { get; init; }
+
+    /// <summary>Row groups of the footers read whose keys the index did not read: no input key can be there (key range, bloom filter, key field statistics).</summary>
+    public int IndexRowGroupsPruned { get; init; }
+
     public long BytesWritten { get; init; }
 
     /// <summary>Pending instants rolled back before this write.</summary>
