@@ -189,4 +189,28 @@ public class OrderingTests
         var time = new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddTicks(random.NextInt64(0, 3) * 12345678901);
         return new CdcOrder(FileOrderKey.Cdc(time.Ticks, (uint)random.Next(4) * 0x3FFFFFFFu), random.Next(0, 3) == 0 ? CdcOrder.MaxRow : random.Next(100), values);
     }
+    [Fact]
+    public void The_order_column_is_the_text_of_each_order_for_load_and_cdc_files()
+    {
+        var field = new CdcLake.Parquet.PrimitiveField(CdcOrder.ColumnName, CdcLake.Parquet.PhysicalType.ByteArray, CdcLake.Parquet.LogicalType.String);
+        var load = FileOrderKey.Load(2, 0xFEDCBA9876543210, 0xA1);
+        var loadColumn = new CdcLake.Cdc.Internal.OrderColumn(load, 0).BuildLoad(field, 9_999_990_000, 10_000);
+        for (var i = 0; i < 10_000; i += 1111)
+        {
+            loadColumn.GetString(i).Should().Be(new CdcOrder(load, 9_999_990_000 + i).ToString());
+        }
+
+        foreach (var valueCount in new[] { 1, 2 })
+        {
+            var cdc = FileOrderKey.Cdc(FileTime, "20221023-013830913.parquet");
+            var values = Enumerable.Range(0, 50 * valueCount).Select(i => i % 5 == 0 ? OrderValues.Max : (UInt128)(ulong)i * 123_456_789_123UL).ToArray();
+            var orders = Enumerable.Range(0, 50).Select(i => new CdcOrder(cdc, i * 7919L, values.AsMemory(i * valueCount, valueCount))).ToArray();
+            var column = new CdcLake.Cdc.Internal.OrderColumn(cdc, valueCount).Build(field, orders);
+            Enumerable.Range(0, 50).Select(column.GetString).Should().Equal(orders.Select(o => o.ToString()));
+        }
+
+        var other = new CdcOrder(FileOrderKey.Cdc(FileTime, "other.parquet"), 0, new UInt128[] { 1 });
+        var build = () => new CdcLake.Cdc.Internal.OrderColumn(FileOrderKey.Cdc(FileTime, "20221023-013830913.parquet"), 1).Build(field, [other]);
+        build.Should().Throw<ArgumentException>();
+    }
 }

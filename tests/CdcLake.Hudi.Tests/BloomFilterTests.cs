@@ -135,6 +135,39 @@ public class BloomFilterTests
         probed.Should().BeGreaterThan(3000, "most absent keys are ruled out, so both answers occur");
     }
 
+    [Theory]
+    [InlineData(BloomFilterTypeCode.DynamicV0, 250_003)]
+    [InlineData(BloomFilterTypeCode.Simple, 20_005)]
+    public void Keys_added_eight_at_a_time_give_the_filter_of_adding_them_one_by_one(BloomFilterTypeCode type, int count)
+    {
+        // Runs of equal lengths (hashed side by side), lengths changing inside a block of eight, long keys, a tail.
+        var random = new Random(17);
+        var keys = Enumerable.Range(0, count).Select(i => i % 1000 < 900
+            ? Encoding.UTF8.GetBytes((9_999_000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : Encoding.UTF8.GetBytes(new string('k', 1 + random.Next(70)) + "é")).ToArray();
+        var data = keys.SelectMany(k => k).ToArray();
+        var offsets = new int[count + 1];
+        for (var i = 0; i < count; i++)
+        {
+            offsets[i + 1] = offsets[i] + keys[i].Length;
+        }
+
+        var one = type == BloomFilterTypeCode.Simple ? new SimpleBloomFilter(200_000, 7) : HoodieBloomFilter.Create();
+        var all = type == BloomFilterTypeCode.Simple ? new SimpleBloomFilter(200_000, 7) : HoodieBloomFilter.Create();
+        foreach (var key in keys)
+        {
+            one.Add(key);
+        }
+
+        for (var at = 0; at < count; at += 9_999)
+        {
+            all.AddAll(data, offsets.AsSpan(at), Math.Min(9_999, count - at));
+        }
+
+        all.Serialize().Should().Be(one.Serialize());
+        keys.Should().OnlyContain(k => all.MightContain(k));
+    }
+
     [Fact]
     public void Bad_input_is_refused()
     {

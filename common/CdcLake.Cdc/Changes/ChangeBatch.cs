@@ -10,12 +10,14 @@ namespace CdcLake.Cdc;
 /// </summary>
 public sealed class ChangeBatch
 {
-    internal ChangeBatch(DmsFile file, long firstRow, RecordBatch payload, string?[] keys, ChangeOp[] ops, CdcOrder[] orders, string?[]? beforeImageKeys, string?[] partitionPaths, IReadOnlyList<BadRow> badRows)
+    private string?[]? _keys;
+
+    internal ChangeBatch(DmsFile file, long firstRow, RecordBatch payload, BinaryVector keyColumn, ChangeOp[] ops, IReadOnlyList<CdcOrder> orders, string?[]? beforeImageKeys, string?[] partitionPaths, IReadOnlyList<BadRow> badRows)
     {
         File = file;
         FirstRow = firstRow;
         Payload = payload;
-        Keys = keys;
+        KeyColumn = keyColumn;
         Ops = ops;
         Orders = orders;
         BeforeImageKeys = beforeImageKeys;
@@ -32,8 +34,11 @@ public sealed class ChangeBatch
 
     public int Count => Payload.RowCount;
 
-    /// <summary>Hudi record keys (as the table's key generator makes them); null for a bad row.</summary>
-    public IReadOnlyList<string?> Keys { get; }
+    /// <summary>Hudi record keys (as the table's key generator makes them) as UTF-8; null for a bad row.</summary>
+    public BinaryVector KeyColumn { get; }
+
+    /// <summary>The record keys as strings (made on first use from <see cref="KeyColumn"/>); null for a bad row.</summary>
+    public IReadOnlyList<string?> Keys => _keys ??= KeyStrings();
 
     public IReadOnlyList<ChangeOp> Ops { get; }
 
@@ -46,6 +51,17 @@ public sealed class ChangeBatch
     public IReadOnlyList<string?> PartitionPaths { get; }
 
     public IReadOnlyList<BadRow> BadRows { get; }
+
+    private string?[] KeyStrings()
+    {
+        var keys = new string?[Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = KeyColumn.IsNull(i) ? null : KeyColumn.GetString(i);
+        }
+
+        return keys;
+    }
 
     /// <summary>The readable changes, in row order.</summary>
     public IEnumerable<Change> Changes()

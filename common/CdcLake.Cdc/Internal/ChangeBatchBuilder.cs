@@ -24,6 +24,7 @@ internal sealed class ChangeBatchBuilder
     private readonly bool _collect;
     private readonly int[] _keyFields;
     private readonly int _dateSource;
+    private OrderColumn? _orderColumn;
 
     public ChangeBatchBuilder(TableSpec spec, ChangeSchema schema, KeyGenerator keys, DmsFile file, FileLayout layout, bool collect)
     {
@@ -48,11 +49,14 @@ internal sealed class ChangeBatchBuilder
             vectors[i] = at < 0 ? VectorConversion.Nulls(fields[i], rows) : Convert(raw.Columns[at], fields[i], firstRow);
         }
 
-        var bad = new string?[rows];
-        var badColumn = new string?[rows];
+        // Most batches have no bad row: the arrays are made by the first.
+        string?[]? bad = null;
+        string?[]? badColumn = null;
         var badRows = new List<BadRow>();
         void Bad(int row, string? column, string reason)
         {
+            bad ??= new string?[rows];
+            badColumn ??= new string?[rows];
             if (bad[row] is not null)
             {
                 return;
@@ -94,55 +98,75 @@ internal sealed class ChangeBatchBuilder
             named[fields[i].Name] = vectors[i];
         }
 
-        var keys = new string?[rows];
+        // Keys of the common shapes are made for the whole column as UTF-8; the others, and rows the fast path
+        // gives no key (its generator says why), row by row.
+        var fastKeys = _keyFields.Length == 1 && vectors[_keyFields[0]] is { } keyVector
+            ? RecordKeyColumn.TryBuild(_keys, new RecordBatch(new ParquetSchema([fields[_keyFields[0]]]), [keyVector], rows))
+            : null;
+        var keys = fastKeys is null ? new string?[rows] : null;
         var partitions = new string?[rows];
+        var partitioned = _spec.PartitionBy.Count > 0;
         var row0 = 0;
         object? Get(string name) => named.TryGetValue(name, out var v) ? v.GetValue(row0) : null;
         for (var row = 0; row < rows; row++)
         {
-            if (bad[row] is not null)
+            if (bad?[row] is not null)
             {
                 continue;
             }
 
             row0 = row;
-            try
-            {
-                keys[row] = _keys.GetRecordKey(Get);
-            }
-            catch (HoodieKeyException e)
-            {
-                Bad(row, _layout.KeySources[0], $"no record key: {e.Message}");
-                continue;
-            }
-
-            if (ops[row] != ChangeOp.Delete && _spec.PartitionBy.Count > 0)
+            if (fastKeys is null || fastKeys.IsNull(row))
             {
                 try
                 {
-                    partitions[row] = _keys.GetPartitionPath(Get);
+                    var key = _keys.GetRecordKey(Get);
+                    if (keys is not null)
+                    {
+                        keys[row] = key;
+                    }
+                    else
+                    {
+                        Bad(row, _layout.KeySources[0], "no record key: the key column's value gives none");
+                        continue;
+                    }
                 }
                 catch (HoodieKeyException e)
                 {
-                    Bad(row, _spec.SourceColumnOf(_spec.PartitionBy[0]), $"no partition path: {e.Message}");
-                    keys[row] = null;
+                    Bad(row, _layout.KeySources[0], $"no record key: {e.Message}");
+                    continue;
                 }
             }
-            else if (ops[row] != ChangeOp.Delete)
+
+            if (ops[row] == ChangeOp.Delete)
+            {
+                continue;
+            }
+
+            if (!partitioned)
             {
                 partitions[row] = "";
+                continue;
+            }
+
+            try
+            {
+                partitions[row] = _keys.GetPartitionPath(Get);
+            }
+            catch (HoodieKeyException e)
+            {
+                Bad(row, _spec.SourceColumnOf(_spec.PartitionBy[0]), $"no partition path: {e.Message}");
             }
         }
 
-        var beforeKeys = ReadBeforeImageKeys(raw, rows, ops, keys, firstRow);
-        var text = new string?[rows];
-        for (var row = 0; row < rows; row++)
+        var keyField = new PrimitiveField(HoodieMetaFields.RecordKey, PhysicalType.ByteArray, LogicalType.String);
+        var keyColumn = WithoutBadRows(fastKeys ?? VectorConversion.Strings(keyField, keys!), bad);
+        var beforeKeys = ReadBeforeImageKeys(raw, rows, ops, keyColumn, firstRow);
+        for (var row = 0; bad is not null && row < rows; row++)
         {
-            text[row] = orders[row].ToString();
             if (bad[row] is { } reason)
             {
-                keys[row] = null;
-                badRows.Add(new BadRow(_file.Path, firstRow + row, badColumn[row], reason));
+                badRows.Add(new BadRow(_file.Path, firstRow + row, badColumn![row], reason));
             }
         }
 
@@ -153,9 +177,38 @@ internal sealed class ChangeBatchBuilder
             throw new CdcDataException(first.File, first.Row, first.Column, first.Reason);
         }
 
-        vectors[^1] = VectorConversion.Strings(fields[^1], text);
+        _orderColumn ??= new OrderColumn(_file.OrderKey, _layout.Ordering.Length);
+        vectors[^1] = orders is CdcOrder[] cdc ? _orderColumn.Build(fields[^1], cdc) : _orderColumn.BuildLoad(fields[^1], firstRow, rows);
         var payload = new RecordBatch(_schema.Schema, vectors, rows);
-        return new ChangeBatch(_file, firstRow, payload, keys, ops, orders, beforeKeys, partitions, badRows);
+        return new ChangeBatch(_file, firstRow, payload, keyColumn, ops, orders, beforeKeys, partitions, badRows);
+    }
+
+    /// <summary>The key column with bad rows null (their key, if any, is not to be used).</summary>
+    private static BinaryVector WithoutBadRows(BinaryVector keys, string?[]? bad)
+    {
+        if (bad is null)
+        {
+            return keys;
+        }
+
+        byte[]? validity = null;
+        for (var row = 0; row < bad.Length; row++)
+        {
+            if (bad[row] is not null && !keys.IsNull(row))
+            {
+                validity ??= keys.Validity is { } v ? (byte[])v.Clone() : AllValid(bad.Length);
+                Bitmap.Clear(validity, row);
+            }
+        }
+
+        return validity is null ? keys : new BinaryVector(keys.Field, keys.Offsets, keys.Data, keys.Length, validity);
+    }
+
+    private static byte[] AllValid(int length)
+    {
+        var bits = new byte[Bitmap.BytesFor(length)];
+        bits.AsSpan().Fill(0xFF);
+        return bits;
     }
 
     private ColumnVector Convert(ColumnVector source, Field target, long firstRow)
@@ -196,18 +249,15 @@ internal sealed class ChangeBatchBuilder
         return ops;
     }
 
-    private CdcOrder[] ReadOrders(RecordBatch raw, int rows, long firstRow, Action<int, string?, string> bad)
+    private IReadOnlyList<CdcOrder> ReadOrders(RecordBatch raw, int rows, long firstRow, Action<int, string?, string> bad)
     {
-        var orders = new CdcOrder[rows];
         if (_file.Kind == DmsFileKind.Load)
         {
-            for (var row = 0; row < rows; row++)
-            {
-                orders[row] = new CdcOrder(_file.OrderKey, firstRow + row);
-            }
-
-            return orders;
+            // LOAD orders are the file's and the row's: made when asked for, not held per row.
+            return new LoadOrders(_file.OrderKey, firstRow, rows);
         }
+
+        var orders = new CdcOrder[rows];
 
         var count = _layout.Ordering.Length;
         var values = new UInt128[rows * count];
@@ -244,7 +294,7 @@ internal sealed class ChangeBatchBuilder
         return orders;
     }
 
-    private string?[]? ReadBeforeImageKeys(RecordBatch raw, int rows, ChangeOp[] ops, string?[] keys, long firstRow)
+    private string?[]? ReadBeforeImageKeys(RecordBatch raw, int rows, ChangeOp[] ops, BinaryVector keys, long firstRow)
     {
         if (_layout.BeforeImage is not { } columns)
         {
@@ -264,7 +314,7 @@ internal sealed class ChangeBatchBuilder
         object? Get(string name) => named.TryGetValue(name, out var v) ? v.GetValue(row0) : null;
         for (var row = 0; row < rows; row++)
         {
-            if (ops[row] != ChangeOp.Update || keys[row] is null || named.Values.All(v => v.IsNull(row)))
+            if (ops[row] != ChangeOp.Update || keys.IsNull(row) || named.Values.All(v => v.IsNull(row)))
             {
                 continue;
             }
@@ -273,7 +323,7 @@ internal sealed class ChangeBatchBuilder
             try
             {
                 var before = _keys.GetRecordKey(Get);
-                result[row] = before == keys[row] ? null : before;
+                result[row] = keys.GetSpan(row).SequenceEqual(System.Text.Encoding.UTF8.GetBytes(before)) ? null : before;
             }
             catch (HoodieKeyException)
             {
@@ -313,4 +363,24 @@ internal sealed class ChangeBatchBuilder
     }
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..37] + "...";
+}
+
+/// <summary>The orders of a LOAD batch's rows: its file's, at each row's position (made when read).</summary>
+internal sealed class LoadOrders(FileOrderKey file, long firstRow, int count) : IReadOnlyList<CdcOrder>
+{
+    public int Count => count;
+
+    public CdcOrder this[int index] => (uint)index < (uint)count
+        ? new CdcOrder(file, firstRow + index)
+        : throw new ArgumentOutOfRangeException(nameof(index));
+
+    public IEnumerator<CdcOrder> GetEnumerator()
+    {
+        for (var i = 0; i < count; i++)
+        {
+            yield return this[i];
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -115,6 +115,52 @@ public abstract class HoodieBloomFilter
     /// </summary>
     internal abstract bool MightContainChain(ReadOnlySpan<int> chain);
 
+    /// <summary>Sets the bits of the key whose hash chain (<see cref="HashChain"/>) is given, as <see cref="Add(ReadOnlySpan{byte})"/> would.</summary>
+    internal abstract void AddChain(ReadOnlySpan<int> chain);
+
+    /// <summary>
+    /// Adds the keys <c>data[offsets[i]..offsets[i + 1]]</c>, i below <paramref name="count"/>, in order: the filter
+    /// and its serialized form are those of adding them one by one, eight keys of one length hashed side by side.
+    /// </summary>
+    /// <exception cref="ArgumentException">An empty key (Hudi's hash refuses those).</exception>
+    internal void AddAll(ReadOnlySpan<byte> data, ReadOnlySpan<int> offsets, int count)
+    {
+        var hashes = HashCount;
+        Span<int> chains = hashes <= 64 ? stackalloc int[hashes * HashChains.Lanes] : new int[hashes * HashChains.Lanes];
+        Span<int> chain = hashes <= 64 ? stackalloc int[hashes] : new int[hashes];
+        var i = 0;
+        if (HashChains.IsAccelerated)
+        {
+            for (; i + HashChains.Lanes <= count; i += HashChains.Lanes)
+            {
+                if (!HashChains.TryEight(data, offsets.Slice(i, HashChains.Lanes + 1), hashes, chains))
+                {
+                    for (var j = i; j < i + HashChains.Lanes; j++)
+                    {
+                        Add(data[offsets[j]..offsets[j + 1]]);
+                    }
+
+                    continue;
+                }
+
+                for (var lane = 0; lane < HashChains.Lanes; lane++)
+                {
+                    for (var h = 0; h < hashes; h++)
+                    {
+                        chain[h] = chains[(h * HashChains.Lanes) + lane];
+                    }
+
+                    AddChain(chain);
+                }
+            }
+        }
+
+        for (; i < count; i++)
+        {
+            Add(data[offsets[i]..offsets[i + 1]]);
+        }
+    }
+
     /// <summary>Fills <paramref name="chain"/> with the key's Hadoop hash chain, shared by every filter (only the bit count differs).</summary>
     internal static void HashChain(ReadOnlySpan<byte> utf8Key, Span<int> chain) => BitRow.HashChain(utf8Key, chain);
 
@@ -150,6 +196,8 @@ public sealed class SimpleBloomFilter : HoodieBloomFilter
         BitRow.HashChain(utf8Key, chain);
         _row.SetForChain(chain);
     }
+
+    internal override void AddChain(ReadOnlySpan<int> chain) => _row.SetForChain(chain);
 
     public override bool MightContain(ReadOnlySpan<byte> utf8Key) => _row.AllSet(_row.Positions(utf8Key));
 
@@ -210,6 +258,11 @@ public sealed class DynamicBloomFilter : HoodieBloomFilter
     {
         Span<int> chain = _hashCount <= 64 ? stackalloc int[_hashCount] : new int[_hashCount];
         BitRow.HashChain(utf8Key, chain);
+        AddChain(chain);
+    }
+
+    internal override void AddChain(ReadOnlySpan<int> chain)
+    {
         var row = ActiveRow();
         if (row is null)
         {

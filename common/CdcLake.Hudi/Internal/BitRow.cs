@@ -15,6 +15,9 @@ internal sealed class BitRow
 
     private readonly byte[] _bits;
 
+    /// <summary>Lemire's multiplier for the remainder by <see cref="BitCount"/>: a key sets 30 bits, and 30 divisions cost more than its hashes.</summary>
+    private readonly ulong _modMultiplier;
+
     public BitRow(int bitCount, int hashCount)
         : this(bitCount, hashCount, new byte[ByteLength(bitCount)])
     {
@@ -30,6 +33,7 @@ internal sealed class BitRow
         BitCount = bitCount;
         HashCount = hashCount;
         _bits = bits;
+        _modMultiplier = (ulong.MaxValue / (uint)bitCount) + 1;
     }
 
     public int BitCount { get; }
@@ -53,7 +57,7 @@ internal sealed class BitRow
         HashChain(key, positions);
         for (var i = 0; i < positions.Length; i++)
         {
-            positions[i] = Math.Abs(positions[i] % BitCount);
+            positions[i] = Position(positions[i]);
         }
 
         return positions;
@@ -83,7 +87,7 @@ internal sealed class BitRow
     {
         for (var i = 0; i < HashCount; i++)
         {
-            var p = Math.Abs(chain[i] % BitCount);
+            var p = Position(chain[i]);
             if ((_bits[p >> 3] & (1 << (p & 7))) == 0)
             {
                 return false;
@@ -96,11 +100,22 @@ internal sealed class BitRow
     /// <summary>Sets the bits of the key whose <see cref="HashChain"/> (at least <see cref="HashCount"/> long) is given.</summary>
     public void SetForChain(ReadOnlySpan<int> chain)
     {
-        for (var i = 0; i < HashCount; i++)
+        var bits = _bits;
+        foreach (var hash in chain[..HashCount])
         {
-            var p = Math.Abs(chain[i] % BitCount);
-            _bits[p >> 3] |= (byte)(1 << (p & 7));
+            var p = Position(hash);
+            bits[p >> 3] |= (byte)(1 << (p & 7));
         }
+    }
+
+    /// <summary>
+    /// Java's <c>Math.abs(hash % bitCount)</c>: the truncating remainder has the sign of the hash and the magnitude of
+    /// |hash| mod bitCount (int.MinValue included, whose magnitude 2^31 is taken unsigned), so it is that unsigned remainder.
+    /// </summary>
+    private int Position(int hash)
+    {
+        var magnitude = (uint)(hash < 0 ? -hash : hash);
+        return (int)Math.BigMul(_modMultiplier * magnitude, (ulong)(uint)BitCount, out _);
     }
 
     public void Set(int[] positions)

@@ -17,6 +17,12 @@ internal sealed class BaseFileWriter : IAsyncDisposable
     private static readonly PrimitiveField[] s_metaFields =
         [.. HoodieMetaFields.All.Select(n => new PrimitiveField(n, PhysicalType.ByteArray, LogicalType.String))];
 
+    /// <summary>Rows of a batch from which its keys are added on another thread while it is encoded.</summary>
+    private const int ParallelKeysRows = 2048;
+
+    /// <summary>Batches whose keys may wait to be added (their key columns are held meanwhile).</summary>
+    private const int MaxKeyBatchesQueued = 8;
+
     private readonly ObjectWriteStream _stream;
     private readonly ParquetWriter _writer;
     private readonly ParquetSchema _schema;
@@ -29,8 +35,8 @@ internal sealed class BaseFileWriter : IAsyncDisposable
     // The meta columns' buffers, reused batch after batch: the Parquet writer copies what it is given.
     private int[] _seqNoOffsets = [];
     private byte[] _seqNoData = [];
-    private int[] _keyOffsets = [];
-    private byte[] _keyData = [];
+    private Task _keysAdded = Task.CompletedTask;
+    private int _keyBatchesQueued;
     private byte[]? _minKey;
     private byte[]? _maxKey;
     private long _rows;
@@ -111,13 +117,27 @@ internal sealed class BaseFileWriter : IAsyncDisposable
     /// <summary>Writes rows new in this instant: <paramref name="data"/> holds the table's columns, <paramref name="keys"/> the record key of each row.</summary>
     public void WriteNew(RecordBatch data, IReadOnlyList<string> keys)
     {
+        if (data.RowCount > 0)
+        {
+            WriteNew(data, KeyColumn(keys));
+        }
+    }
+
+    /// <summary>Like <see cref="WriteNew(RecordBatch, IReadOnlyList{string})"/>, the keys given as UTF-8 (no nulls).</summary>
+    public void WriteNew(RecordBatch data, BinaryVector keys)
+    {
         if (data.RowCount == 0)
         {
             return;
         }
 
         var n = data.RowCount;
-        var keyColumn = KeyColumn(keys);
+        if (keys.Length != n || keys.NullCount > 0)
+        {
+            throw new ArgumentException($"{keys.Length} record keys ({keys.NullCount} null) for {n} rows: every row needs its key", nameof(keys));
+        }
+
+        var keyColumn = ReferenceEquals(keys.Field, s_metaFields[2]) ? keys : new BinaryVector(s_metaFields[2], keys.Offsets, keys.Data, n);
         var columns = new List<ColumnVector>(HoodieMetaFields.All.Count + data.Columns.Count)
         {
             _commitTime.Vector(n),
@@ -218,6 +238,7 @@ internal sealed class BaseFileWriter : IAsyncDisposable
     /// <summary>Writes the footer (bloom filter, key range) and publishes the file; returns its size.</summary>
     public async Task<long> CompleteAsync(CancellationToken cancellationToken)
     {
+        await _keysAdded.ConfigureAwait(false);
         _writer.AddKeyValueMetadata(HoodieFooterKeys.BloomFilterTypeCode, "DYNAMIC_V0");
         _writer.AddKeyValueMetadata(HoodieFooterKeys.BloomFilter, _bloom.Serialize());
         if (_minKey is not null)
@@ -233,19 +254,57 @@ internal sealed class BaseFileWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A failed or abandoned write: the filter's task must not outlive the writer, whatever it ended with.
+        await _keysAdded.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
         _writer.Dispose();
         await _stream.DisposeAsync().ConfigureAwait(false);
     }
 
     private void Write(RecordBatch batch, BinaryVector keys)
     {
+        // The keys' bloom filter (30 hashes a key) and key range are built on another core while the rows are
+        // encoded here: together they are most of writing a base file. Batches' keys are added in order, a few
+        // batches behind at most; the footer waits for all of them.
+        if (batch.RowCount < ParallelKeysRows)
+        {
+            WaitForKeys();
+            AddKeys(keys);
+        }
+        else
+        {
+            if (Volatile.Read(ref _keyBatchesQueued) >= MaxKeyBatchesQueued)
+            {
+                WaitForKeys();
+            }
+
+            Interlocked.Increment(ref _keyBatchesQueued);
+            _keysAdded = _keysAdded.ContinueWith(
+                previous =>
+                {
+                    previous.GetAwaiter().GetResult();
+                    AddKeys(keys);
+                    Interlocked.Decrement(ref _keyBatchesQueued);
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.None,
+                TaskScheduler.Default);
+        }
+
+        _writer.Write(batch);
+        _rows += batch.RowCount;
+    }
+
+    private void WaitForKeys() => _keysAdded.GetAwaiter().GetResult();
+
+    private void AddKeys(BinaryVector keys)
+    {
         // Keys are taken as the column's UTF-8 bytes: no string per row for the filter or the key range.
         var offsets = keys.Offsets;
         var data = keys.Data;
-        for (var i = 0; i < batch.RowCount; i++)
+        _bloom.AddAll(data, offsets, keys.Length);
+        for (var i = 0; i < keys.Length; i++)
         {
             var key = data.AsSpan(offsets[i], offsets[i + 1] - offsets[i]);
-            _bloom.Add(key);
             if (_minKey is null || JavaOrder(key, _minKey) < 0)
             {
                 _minKey = key.ToArray();
@@ -256,9 +315,6 @@ internal sealed class BaseFileWriter : IAsyncDisposable
                 _maxKey = key.ToArray();
             }
         }
-
-        _writer.Write(batch);
-        _rows += batch.RowCount;
     }
 
     /// <summary>
@@ -301,25 +357,26 @@ internal sealed class BaseFileWriter : IAsyncDisposable
         return new BinaryVector(s_metaFields[1], _seqNoOffsets, _seqNoData, n);
     }
 
-    private BinaryVector KeyColumn(IReadOnlyList<string> keys)
+    /// <summary>The keys as UTF-8, in arrays of their own: they may be added to the filter after the call returns.</summary>
+    private static BinaryVector KeyColumn(IReadOnlyList<string> keys)
     {
         var n = keys.Count;
-        EnsureCapacity(ref _keyOffsets, n + 1);
+        var offsets = new int[n + 1];
         var size = 0;
         for (var i = 0; i < n; i++)
         {
-            _keyOffsets[i] = size;
+            offsets[i] = size;
             size += Encoding.UTF8.GetByteCount(keys[i]);
         }
 
-        _keyOffsets[n] = size;
-        EnsureCapacity(ref _keyData, size);
+        offsets[n] = size;
+        var data = new byte[size];
         for (var i = 0; i < n; i++)
         {
-            Encoding.UTF8.GetBytes(keys[i], _keyData.AsSpan(_keyOffsets[i]));
+            Encoding.UTF8.GetBytes(keys[i], data.AsSpan(offsets[i]));
         }
 
-        return new BinaryVector(s_metaFields[2], _keyOffsets, _keyData, n);
+        return new BinaryVector(s_metaFields[2], offsets, data, n);
     }
 
     private static void EnsureCapacity<T>(ref T[] buffer, int length)

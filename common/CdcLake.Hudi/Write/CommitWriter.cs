@@ -260,20 +260,43 @@ internal sealed class CommitWriter(
             {
                 var (batch, marked) = current;
                 var names = DataFields.Select(f => f.Name).ToArray();
-                var byPartition = new Dictionary<string, (List<int> Rows, List<string> Keys)>(StringComparer.Ordinal);
-                foreach (var view in batch.Rows())
-                {
-                    if (marked?[view.Index] == true)
-                    {
-                        // A delete adds no record to a bulk insert (its keys are new) or to an overwrite (replaced).
-                        _deletesNotFound++;
-                        continue;
-                    }
 
-                    var key = keyGenerator.GetKey(view);
-                    var slot = byPartition.TryGetValue(key.PartitionPath, out var s) ? s : byPartition[key.PartitionPath] = ([], []);
-                    slot.Rows.Add(view.Index);
-                    slot.Keys.Add(key.RecordKey);
+                // Keys made for the whole batch at once where their shape allows (no string per row); a row the
+                // fast path leaves without a key goes the row-by-row way, which names what is wrong with it.
+                var keyColumn = RecordKeyColumn.TryBuild(keyGenerator, batch) is { NullCount: 0 } built ? built : null;
+                var onePartition = keyGenerator.PartitionPathFields.Count == 0;
+                var byPartition = new Dictionary<string, (List<int> Rows, List<string>? Keys)>(StringComparer.Ordinal);
+                if (keyColumn is not null && onePartition && marked is null)
+                {
+                    byPartition[""] = ([.. Enumerable.Range(0, batch.RowCount)], null);
+                }
+                else
+                {
+                    foreach (var view in batch.Rows())
+                    {
+                        if (marked?[view.Index] == true)
+                        {
+                            // A delete adds no record to a bulk insert (its keys are new) or to an overwrite (replaced).
+                            _deletesNotFound++;
+                            continue;
+                        }
+
+                        string partitionPath;
+                        string? recordKey = null;
+                        if (keyColumn is null)
+                        {
+                            var key = keyGenerator.GetKey(view);
+                            (recordKey, partitionPath) = (key.RecordKey, key.PartitionPath);
+                        }
+                        else
+                        {
+                            partitionPath = onePartition ? "" : keyGenerator.GetPartitionPath(KeyGenerator.FieldReader(view));
+                        }
+
+                        var slot = byPartition.TryGetValue(partitionPath, out var s) ? s : byPartition[partitionPath] = ([], keyColumn is null ? [] : null);
+                        slot.Rows.Add(view.Index);
+                        slot.Keys?.Add(recordKey!);
+                    }
                 }
 
                 foreach (var (partition, (indices, keys)) in byPartition)
@@ -301,10 +324,18 @@ internal sealed class CommitWriter(
                         var take = RowsTowardsTarget(group.Writer, indices.Count - at);
 
                         // A whole batch for one file (one partition) is written as it is: no copy of its columns.
-                        var data = take == batch.RowCount && batch.Schema.Fields.Select(f => f.Name).SequenceEqual(names, StringComparer.Ordinal)
-                            ? batch
-                            : RowSelection.Take(batch, [.. indices.Skip(at).Take(take)], names);
-                        group.Writer.WriteNew(data, keys.GetRange(at, take));
+                        var whole = take == batch.RowCount && batch.Schema.Fields.Select(f => f.Name).SequenceEqual(names, StringComparer.Ordinal);
+                        int[]? rowsTaken = whole ? null : [.. indices.Skip(at).Take(take)];
+                        var data = whole ? batch : RowSelection.Take(batch, rowsTaken!, names);
+                        if (keys is not null)
+                        {
+                            group.Writer.WriteNew(data, keys.GetRange(at, take));
+                        }
+                        else
+                        {
+                            group.Writer.WriteNew(data, whole ? keyColumn! : (BinaryVector)RowSelection.Take(keyColumn!, rowsTaken!));
+                        }
+
                         at += take;
                         if (group.Writer.DataSize >= options.TargetFileSizeBytes)
                         {

@@ -301,12 +301,14 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
 
     /// <summary>
     /// The rows of a LOAD read, streamed into the writer; bad rows are quarantined once the input ends (before the
-    /// commit). Files are decoded on another thread, two row groups ahead, so reading and writing use both cores.
+    /// commit). Files are decoded, and their rows sorted into those written now and those held back, on another
+    /// thread four row groups ahead, so that the writer's thread only writes: reading and writing use both cores.
     /// </summary>
     private IEnumerable<RecordBatch> Stream(ChangeReader reader, List<BadRow> badRows, IObjectStore target, KeyFilter seen, List<RecordBatch> heldBack, CancellationToken cancellationToken)
     {
-        var channel = Channel.CreateBounded<ChangeBatch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateBounded<(ChangeBatch Batch, RecordBatch Written, RecordBatch? Held)>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var keyField = RecordKeyColumn.BareKeyField(spec.CreateKeyGenerator());
         Exception? failure = null;
         var producer = Task.Run(
             async () =>
@@ -315,7 +317,7 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
                 {
                     await foreach (var batch in reader.ReadAsync(stop.Token).ConfigureAwait(false))
                     {
-                        await channel.Writer.WriteAsync(batch, stop.Token).ConfigureAwait(false);
+                        await channel.Writer.WriteAsync(HoldBackRepeats(batch, seen, keyField), stop.Token).ConfigureAwait(false);
                     }
                 }
                 catch (Exception e)
@@ -332,28 +334,17 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         {
             while (channel.Reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
             {
-                while (channel.Reader.TryRead(out var batch))
+                while (channel.Reader.TryRead(out var item))
                 {
-                    _rowsRead += batch.Count;
-                    badRows.AddRange(batch.BadRows);
+                    _rowsRead += item.Batch.Count;
+                    badRows.AddRange(item.Batch.BadRows);
+                    if (item.Held is { } held)
+                    {
+                        heldBack.Add(held);
+                    }
+
                     Report("write");
-                    var keep = new List<int>(batch.Count);
-                    var hold = new List<int>();
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        if (batch.Keys[i] is { } key)
-                        {
-                            (seen.AddAndCheck(key) ? hold : keep).Add(i);
-                        }
-                    }
-
-                    var names = batch.Payload.Schema.Fields.Select(f => f.Name).ToArray();
-                    if (hold.Count > 0)
-                    {
-                        heldBack.Add(batch.Payload.Take([.. hold], names));
-                    }
-
-                    yield return keep.Count == batch.Count ? batch.Payload : batch.Payload.Take([.. keep], names);
+                    yield return item.Written;
                 }
             }
         }
@@ -371,6 +362,34 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
 
         cancellationToken.ThrowIfCancellationRequested();
         QuarantineAsync(target, badRows, cancellationToken).GetAwaiter().GetResult();
+    }
+
+    /// <summary>A LOAD batch's good rows split into those written now and those whose key may repeat one seen before.</summary>
+    private static (ChangeBatch Batch, RecordBatch Written, RecordBatch? Held) HoldBackRepeats(ChangeBatch batch, KeyFilter seen, string? keyField)
+    {
+        var keep = new List<int>(batch.Count);
+        var hold = new List<int>();
+        var keys = batch.KeyColumn;
+        var integers = KeyFilter.IntegerKeys(batch.Payload, keyField);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (keys.IsNull(i))
+            {
+                continue;
+            }
+
+            var repeat = integers switch
+            {
+                PrimitiveVector<long> v => seen.AddAndCheck(v.Values[i], keys.GetSpan(i)),
+                PrimitiveVector<int> v => seen.AddAndCheck(v.Values[i], keys.GetSpan(i)),
+                _ => seen.AddAndCheck(keys.GetSpan(i)),
+            };
+            (repeat ? hold : keep).Add(i);
+        }
+
+        var names = batch.Payload.Schema.Fields.Select(f => f.Name).ToArray();
+        var held = hold.Count > 0 ? batch.Payload.Take([.. hold], names) : null;
+        return (batch, keep.Count == batch.Count ? batch.Payload : batch.Payload.Take([.. keep], names), held);
     }
 
     private async Task QuarantineAsync(IObjectStore target, List<BadRow> badRows, CancellationToken cancellationToken)
