@@ -207,19 +207,7 @@ internal sealed class BaseFileWriter : IAsyncDisposable
         columns.Insert(4, _fileName.Vector(rows.Length));
         var keys = (BinaryVector)columns[2];
         var batch = new RecordBatch(_schema, columns, rows.Length);
-        if (!keysInBloom)
-        {
-            Write(batch, keys);
-            return;
-        }
-
-        for (var i = 0; i < rows.Length; i++)
-        {
-            TrackKeyRange(keys.GetSpan(i));
-        }
-
-        _writer.Write(batch);
-        _rows += rows.Length;
+        Write(batch, keys, addToBloom: !keysInBloom);
     }
 
     private void TrackKeyRange(ReadOnlySpan<byte> key)
@@ -260,15 +248,16 @@ internal sealed class BaseFileWriter : IAsyncDisposable
         await _stream.DisposeAsync().ConfigureAwait(false);
     }
 
-    private void Write(RecordBatch batch, BinaryVector keys)
+    private void Write(RecordBatch batch, BinaryVector keys, bool addToBloom = true)
     {
         // The keys' bloom filter (30 hashes a key) and key range are built on another core while the rows are
         // encoded here: together they are most of writing a base file. Batches' keys are added in order, a few
-        // batches behind at most; the footer waits for all of them.
+        // batches behind at most, from a copy (the caller may reuse its buffers once this returns); the footer
+        // waits for all of them.
         if (batch.RowCount < ParallelKeysRows)
         {
             WaitForKeys();
-            AddKeys(keys);
+            AddKeys(keys, addToBloom);
         }
         else
         {
@@ -277,12 +266,13 @@ internal sealed class BaseFileWriter : IAsyncDisposable
                 WaitForKeys();
             }
 
+            var owned = Copy(keys);
             Interlocked.Increment(ref _keyBatchesQueued);
             _keysAdded = _keysAdded.ContinueWith(
                 previous =>
                 {
                     previous.GetAwaiter().GetResult();
-                    AddKeys(keys);
+                    AddKeys(owned, addToBloom);
                     Interlocked.Decrement(ref _keyBatchesQueued);
                 },
                 CancellationToken.None,
@@ -296,24 +286,30 @@ internal sealed class BaseFileWriter : IAsyncDisposable
 
     private void WaitForKeys() => _keysAdded.GetAwaiter().GetResult();
 
-    private void AddKeys(BinaryVector keys)
+    private static BinaryVector Copy(BinaryVector keys)
+    {
+        var n = keys.Length;
+        var start = keys.Offsets[0];
+        var offsets = new int[n + 1];
+        for (var i = 0; i <= n; i++)
+        {
+            offsets[i] = keys.Offsets[i] - start;
+        }
+
+        return new BinaryVector(keys.Field, offsets, keys.Data.AsSpan(start, keys.Offsets[n] - start).ToArray(), n);
+    }
+
+    private void AddKeys(BinaryVector keys, bool addToBloom)
     {
         // Keys are taken as the column's UTF-8 bytes: no string per row for the filter or the key range.
-        var offsets = keys.Offsets;
-        var data = keys.Data;
-        _bloom.AddAll(data, offsets, keys.Length);
+        if (addToBloom)
+        {
+            _bloom.AddAll(keys.Data, keys.Offsets, keys.Length);
+        }
+
         for (var i = 0; i < keys.Length; i++)
         {
-            var key = data.AsSpan(offsets[i], offsets[i + 1] - offsets[i]);
-            if (_minKey is null || JavaOrder(key, _minKey) < 0)
-            {
-                _minKey = key.ToArray();
-            }
-
-            if (_maxKey is null || JavaOrder(key, _maxKey) > 0)
-            {
-                _maxKey = key.ToArray();
-            }
+            TrackKeyRange(keys.GetSpan(i));
         }
     }
 
