@@ -233,7 +233,8 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         var tombstones = await TombstoneSet.LoadAsync(target, state.TombstonesPath, cancellationToken).ConfigureAwait(false);
         tombstones.Expire(now - spec.TombstoneRetention);
         var winners = new List<Change>(changes.Count);
-        foreach (var change in changes.InOrder())
+        // One change per key: the tombstones of different keys do not interact, so no sort of the changes is needed.
+        foreach (var change in changes.Latest)
         {
             // The order's text only where a tombstone needs it: most changes have none.
             if (tombstones.Count > 0 && tombstones.Blocks(change.Key, change.Order))
@@ -283,7 +284,8 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
     /// <summary>The winning changes as the write client's input: the change rows, with their key and a delete flag.</summary>
     private static IEnumerable<RecordBatch> WriteBatches(List<Change> winners)
     {
-        foreach (var group in winners.GroupBy(c => c.Batch))
+        // Batches in file order and row order, so that the commit's rows do not depend on how the files were read.
+        foreach (var group in winners.GroupBy(c => c.Batch).OrderBy(g => g.Key.File.OrderKey).ThenBy(g => g.Key.File.Path, StringComparer.Ordinal).ThenBy(g => g.Key.FirstRow))
         {
             var items = group.OrderBy(c => c.Index).ToList();
             var payload = group.Key.Payload;
