@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using CdcLake.Cdc.Internal;
-using CdcLake.Parquet;
 using FluentAssertions;
 using Xunit;
 
@@ -53,18 +52,6 @@ public class KeyFilterTests
         Enumerable.Range(0, Keys).Count(i => exact.AddAndCheck(i * 3L, Key(i * 3L))).Should().Be(0, "dense integer keys are kept exactly");
         exact.AddAndCheck(3L * (Keys - 1), Key(3L * (Keys - 1))).Should().BeTrue();
         exact.AddAndCheck(-1, Key(-1)).Should().BeFalse();
-    }
-
-    [Fact]
-    public void Integer_key_columns_are_recognized_only_for_signed_integers()
-    {
-        var id = new PrimitiveField("id", PhysicalType.Int64);
-        var ts = new PrimitiveField("ts", PhysicalType.Int64, LogicalType.Timestamp(TimeUnit.Micros, adjustedToUtc: true));
-        var batch = new RecordBatch(new ParquetSchema([id, ts]), [new PrimitiveVector<long>(id, [1], 1), new PrimitiveVector<long>(ts, [1], 1)], 1);
-        KeyFilter.IntegerKeys(batch, "id").Should().NotBeNull();
-        KeyFilter.IntegerKeys(batch, "ts").Should().BeNull();
-        KeyFilter.IntegerKeys(batch, null).Should().BeNull();
-        KeyFilter.IntegerKeys(batch, "other").Should().BeNull();
     }
 
     private static byte[] Key(string text) => Encoding.UTF8.GetBytes(text);

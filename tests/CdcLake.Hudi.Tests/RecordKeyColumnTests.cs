@@ -86,6 +86,18 @@ public class RecordKeyColumnTests
         RecordKeyColumn.TryBuild(Simple, new RecordBatch(new ParquetSchema([field]), [vector], 2)).Should().BeNull();
     }
 
+    [Fact]
+    public void Integer_key_columns_are_recognized_only_for_signed_integers()
+    {
+        var id = new PrimitiveField("id", PhysicalType.Int64);
+        var ts = new PrimitiveField("ts", PhysicalType.Int64, LogicalType.Timestamp(TimeUnit.Micros, adjustedToUtc: true));
+        var batch = new RecordBatch(new ParquetSchema([id, ts]), [new PrimitiveVector<long>(id, [1], 1), new PrimitiveVector<long>(ts, [1], 1)], 1);
+        IntegerKeyColumn.Of(batch, "id").Should().NotBeNull();
+        IntegerKeyColumn.Of(batch, "ts").Should().BeNull();
+        IntegerKeyColumn.Of(batch, null).Should().BeNull();
+        IntegerKeyColumn.Of(batch, "other").Should().BeNull();
+    }
+
     private static PrimitiveVector<long> Longs(long?[] values, string name = "l")
     {
         var validity = new byte[Bitmap.BytesFor(values.Length)];

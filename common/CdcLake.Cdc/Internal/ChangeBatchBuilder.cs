@@ -196,19 +196,12 @@ internal sealed class ChangeBatchBuilder
         {
             if (bad[row] is not null && !keys.IsNull(row))
             {
-                validity ??= keys.Validity is { } v ? (byte[])v.Clone() : AllValid(bad.Length);
+                validity ??= keys.Validity is { } v ? (byte[])v.Clone() : Bitmap.AllSet(bad.Length);
                 Bitmap.Clear(validity, row);
             }
         }
 
         return validity is null ? keys : new BinaryVector(keys.Field, keys.Offsets, keys.Data, keys.Length, validity);
-    }
-
-    private static byte[] AllValid(int length)
-    {
-        var bits = new byte[Bitmap.BytesFor(length)];
-        bits.AsSpan().Fill(0xFF);
-        return bits;
     }
 
     private ColumnVector Convert(ColumnVector source, Field target, long firstRow)

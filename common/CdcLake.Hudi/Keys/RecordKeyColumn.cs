@@ -26,16 +26,25 @@ public static class RecordKeyColumn
         }
 
         var field = new PrimitiveField(HoodieMetaFields.RecordKey, PhysicalType.ByteArray, LogicalType.String);
-        return (batch.Schema.Fields[at], batch.Columns[at]) switch
+        var keyField = batch.Schema.Fields[at];
+        return batch.Columns[at] switch
         {
-            (PrimitiveField { LogicalType: null or { Kind: LogicalKind.Integer, IsSigned: true } }, PrimitiveVector<long> v) => Integers(field, v, v.Values),
-            (PrimitiveField { LogicalType: null or { Kind: LogicalKind.Integer, IsSigned: true } }, PrimitiveVector<int> v) => Integers(field, v, v.Values),
-            (PrimitiveField { PhysicalType: PhysicalType.ByteArray, LogicalType.Kind: LogicalKind.String }, BinaryVector v) => Strings(field, v),
+            PrimitiveVector<long> v when IsSignedInteger(keyField) => Integers(field, v, v.Values),
+            PrimitiveVector<int> v when IsSignedInteger(keyField) => Integers(field, v, v.Values),
+            BinaryVector v when keyField is PrimitiveField { PhysicalType: PhysicalType.ByteArray, LogicalType.Kind: LogicalKind.String } => Strings(field, v),
             _ => null,
         };
     }
 
-    /// <summary>The one field whose value, as is, is the record key; null for composite or prefixed keys and nested fields.</summary>
+    /// <summary>Whether <paramref name="field"/> holds signed integers (INT32/INT64, plain or signed INT(n)): their key text is their decimal text.</summary>
+    public static bool IsSignedInteger(Field field) =>
+        field is PrimitiveField { PhysicalType: PhysicalType.Int32 or PhysicalType.Int64, LogicalType: null or { Kind: LogicalKind.Integer, IsSigned: true } };
+
+    /// <summary>
+    /// The one field whose value, as is, is the record key (Simple, Nonpartitioned with one field, Complex with one
+    /// field unprefixed); null for composite or prefixed keys and nested fields. Every row stored by this library or by
+    /// Hudi got its key from its fields, so a stored row's key is this field's text (the index relies on it).
+    /// </summary>
     public static string? BareKeyField(KeyGenerator generator)
     {
         ArgumentNullException.ThrowIfNull(generator);
@@ -88,7 +97,7 @@ public static class RecordKeyColumn
             if (value.Length == 0)
             {
                 // No key: the row-by-row generator names the field.
-                validity ??= AllValid(n);
+                validity ??= Bitmap.AllSet(n);
                 Bitmap.Clear(validity, i);
             }
             else if (!Utf8.IsValid(value))
@@ -98,25 +107,6 @@ public static class RecordKeyColumn
             }
         }
 
-        if (vector.Offsets[0] == 0)
-        {
-            return new BinaryVector(field, vector.Offsets, vector.Data, n, validity);
-        }
-
-        var start = vector.Offsets[0];
-        var offsets = new int[n + 1];
-        for (var i = 0; i <= n; i++)
-        {
-            offsets[i] = vector.Offsets[i] - start;
-        }
-
-        return new BinaryVector(field, offsets, vector.Data.AsSpan(start, vector.Offsets[n] - start).ToArray(), n, validity);
-    }
-
-    private static byte[] AllValid(int n)
-    {
-        var bits = new byte[Bitmap.BytesFor(n)];
-        bits.AsSpan().Fill(0xFF);
-        return bits;
+        return new BinaryVector(field, vector.Offsets, vector.Data, n, validity);
     }
 }

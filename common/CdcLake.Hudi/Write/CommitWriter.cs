@@ -539,7 +539,7 @@ internal sealed class CommitWriter(
         }
 
         var keyGenerator = KeyGeneratorFactory.Create(table.Config, options.KeyGeneratorOptions);
-        var index = new RecordIndex(table, input, global, RecordIndex.IntegerKeyField(keyGenerator), options.WriteParallelism);
+        var index = new RecordIndex(table, input, global, RecordKeyColumn.BareKeyField(keyGenerator), options.WriteParallelism);
         var found = await index.LookupAsync(slices, cancellationToken).ConfigureAwait(false);
         (_footersRead, _filesProbed, _rowGroupsRead, _rowGroupsPruned) = (index.FootersRead, index.FilesProbed, index.RowGroupsRead, index.RowGroupsPruned);
         var inserts = new List<InputRow>();

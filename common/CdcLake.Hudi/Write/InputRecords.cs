@@ -179,7 +179,7 @@ internal sealed class InputRecords
         long combinedAway = 0;
         var nonpartitioned = keyGenerator is NonpartitionedKeyGenerator;
         var keyOnlyIdentity = KeyOnlyIdentity(globalKeys, keyGenerator);
-        var integerKeyField = RecordIndex.IntegerKeyField(keyGenerator);
+        var integerKeyField = RecordKeyColumn.BareKeyField(keyGenerator);
         foreach (var raw in source)
         {
             string?[]? recordKeys = null;
@@ -230,7 +230,7 @@ internal sealed class InputRecords
                 if (given is not null && key.RecordKey != given)
                 {
                     // Only a delete may name a key its fields do not give: a stored row's key is its fields' key, as
-                    // in Hudi, which the index relies on (RecordIndex.IntegerKeyField).
+                    // in Hudi, which the index relies on (RecordKeyColumn.BareKeyField).
                     if (!isDelete)
                     {
                         throw new HudiException($"input batch {b}, row {view.Index}: '{HoodieMetaFields.RecordKey}' is \"{given}\" but the row's key fields give \"{key.RecordKey}\"; only a row marked deleted may name another key");
@@ -273,40 +273,5 @@ internal sealed class InputRecords
             var data = RowSelection.Take(Batches[group.Key], [.. ordered.Select(r => r.Row)], names);
             yield return (new RecordBatch(new ParquetSchema(Fields), data.Columns, data.RowCount), [.. ordered.Select(r => r.Key)]);
         }
-    }
-}
-
-/// <summary>A batch's integer key column (<see cref="RecordIndex.IntegerKeyField"/>) read as longs without boxing.</summary>
-internal readonly struct IntegerKeyColumn
-{
-    private readonly ColumnVector _vector;
-
-    private IntegerKeyColumn(ColumnVector vector) => _vector = vector;
-
-    /// <summary>Null when the field is not a top-level column of a signed integer type here.</summary>
-    public static IntegerKeyColumn? Of(RecordBatch batch, string? field) =>
-        field is not null && batch.Schema.IndexOf(field) is var at and >= 0
-            && batch.Schema.Fields[at] is PrimitiveField { PhysicalType: PhysicalType.Int32 or PhysicalType.Int64, LogicalType: null or { Kind: LogicalKind.Integer, IsSigned: true } }
-            && batch.Columns[at] is PrimitiveVector<long> or PrimitiveVector<int> or PrimitiveVector<short> or PrimitiveVector<sbyte>
-            ? new IntegerKeyColumn(batch.Columns[at])
-            : null;
-
-    public bool TryGet(int row, out long value)
-    {
-        value = 0;
-        if (_vector.IsNull(row))
-        {
-            return false;
-        }
-
-        value = _vector switch
-        {
-            PrimitiveVector<long> l => l.Values[row],
-            PrimitiveVector<int> i => i.Values[row],
-            PrimitiveVector<short> s => s.Values[row],
-            PrimitiveVector<sbyte> b => b.Values[row],
-            _ => throw new InvalidOperationException("not an integer column"),
-        };
-        return true;
     }
 }

@@ -10,7 +10,7 @@ internal readonly record struct StoredAt(FileSlice? Slice, long Position);
 /// <summary>
 /// The bloom index: which file group holds each input key, and at which row of its base file. Per latest file slice
 /// in a partition the input touches (every partition with a global index), the footer's min/max key and bloom filter
-/// decide whether the file may hold any input key; with an integer record key (<see cref="IntegerKeyField"/>) the key
+/// decide whether the file may hold any input key; with an integer record key (<see cref="RecordKeyColumn.BareKeyField"/> of a signed integer type) the key
 /// field's row group statistics decide which row groups may. Only those row groups have their key column read, as
 /// UTF-8 bytes, against the input's keys: no string per stored row. Files are read
 /// <see cref="HudiWriteOptions.WriteParallelism"/> at a time.
@@ -24,24 +24,6 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
     public int RowGroupsRead { get; private set; }
 
     public int RowGroupsPruned { get; private set; }
-
-    /// <summary>
-    /// The field whose decimal text is the record key of every stored row, when it is a top-level signed integer
-    /// column: the table's key generator writes one field's bare value (Simple, Nonpartitioned with one field, Complex
-    /// with one field unprefixed), and every row stored by this library or by Hudi got its key from its fields
-    /// (<see cref="InputRecords.Load"/> refuses a caller-given key that differs for a row it stores). Null otherwise.
-    /// </summary>
-    public static string? IntegerKeyField(KeyGenerator keyGenerator)
-    {
-        var bare = keyGenerator switch
-        {
-            SimpleKeyGenerator => true,
-            NonpartitionedKeyGenerator n => n.RecordKeyFields.Count == 1,
-            ComplexKeyGenerator c => c.RecordKeyFields.Count == 1 && !c.Options.ComplexKeySingleFieldPrefixed,
-            _ => false,
-        };
-        return bare && !keyGenerator.RecordKeyFields[0].Contains('.', StringComparison.Ordinal) ? keyGenerator.RecordKeyFields[0] : null;
-    }
 
     /// <summary>The integer a record key is the canonical decimal text of (no sign for 0, no leading zeros), if any.</summary>
     public static bool TryParseCanonical(ReadOnlySpan<char> key, out long value)
@@ -204,8 +186,7 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
         }
 
         var column = reader.Schema.IndexOf(integerKeyField);
-        if (column < 0 || reader.Schema.Fields[column] is not PrimitiveField { PhysicalType: PhysicalType.Int32 or PhysicalType.Int64 } field
-            || field.LogicalType is not (null or { Kind: LogicalKind.Integer, IsSigned: true }))
+        if (column < 0 || !RecordKeyColumn.IsSignedInteger(reader.Schema.Fields[column]))
         {
             return (read, false);
         }

@@ -5,6 +5,14 @@ public static class Bitmap
 {
     public static int BytesFor(int bits) => (int)(((uint)bits + 7) >> 3);
 
+    /// <summary>A bitmap of <paramref name="bits"/> slots, all holding a value (to clear some of).</summary>
+    public static byte[] AllSet(int bits)
+    {
+        var bitmap = new byte[BytesFor(bits)];
+        bitmap.AsSpan().Fill(0xFF);
+        return bitmap;
+    }
+
     public static bool Get(ReadOnlySpan<byte> bitmap, int index) => (bitmap[index >> 3] & (1 << (index & 7))) != 0;
 
     public static void Set(Span<byte> bitmap, int index) => bitmap[index >> 3] |= (byte)(1 << (index & 7));

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using CdcLake.Parquet;
 
 namespace CdcLake.Cdc.Internal;
 
@@ -34,14 +33,6 @@ internal sealed class KeyFilter
         // Exact bitmaps while they take no more than the filter's 2 bytes a key would.
         _maxChunks = (int)Math.Clamp(expectedKeys * 2 / ((1 << ChunkBits) / 8), 16, int.MaxValue);
     }
-
-    /// <summary>The column whose integer values are the record keys (a single bare key field of a signed integer type), or null.</summary>
-    public static ColumnVector? IntegerKeys(RecordBatch batch, string? keyField) =>
-        keyField is not null && batch.Schema.IndexOf(keyField) is var at and >= 0
-            && batch.Schema.Fields[at] is PrimitiveField { LogicalType: null or { Kind: LogicalKind.Integer, IsSigned: true } }
-            && batch.Columns[at] is PrimitiveVector<long> or PrimitiveVector<int>
-            ? batch.Columns[at]
-            : null;
 
     /// <summary>Adds the integer key <paramref name="value"/> (whose text is <paramref name="key"/>); true when it may have been added before.</summary>
     public bool AddAndCheck(long value, ReadOnlySpan<byte> key)

@@ -372,7 +372,7 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         var keep = new List<int>(batch.Count);
         var hold = new List<int>();
         var keys = batch.KeyColumn;
-        var integers = KeyFilter.IntegerKeys(batch.Payload, keyField);
+        var integers = IntegerKeyColumn.Of(batch.Payload, keyField);
         for (var i = 0; i < batch.Count; i++)
         {
             if (keys.IsNull(i))
@@ -380,12 +380,9 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
                 continue;
             }
 
-            var repeat = integers switch
-            {
-                PrimitiveVector<long> v => seen.AddAndCheck(v.Values[i], keys.GetSpan(i)),
-                PrimitiveVector<int> v => seen.AddAndCheck(v.Values[i], keys.GetSpan(i)),
-                _ => seen.AddAndCheck(keys.GetSpan(i)),
-            };
+            var repeat = integers is { } column && column.TryGet(i, out var value)
+                ? seen.AddAndCheck(value, keys.GetSpan(i))
+                : seen.AddAndCheck(keys.GetSpan(i));
             (repeat ? hold : keep).Add(i);
         }
 
