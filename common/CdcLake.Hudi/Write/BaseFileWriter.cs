@@ -35,6 +35,8 @@ internal sealed class BaseFileWriter : IAsyncDisposable
     // The meta columns' buffers, reused batch after batch: the Parquet writer copies what it is given.
     private int[] _seqNoOffsets = [];
     private byte[] _seqNoData = [];
+    private int[] _keyOffsets = [];
+    private byte[] _keyData = [];
     private Task _keysAdded = Task.CompletedTask;
     private int _keyBatchesQueued;
     private byte[]? _minKey;
@@ -151,25 +153,6 @@ internal sealed class BaseFileWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Copies rows of an existing base file (meta columns included): they keep their commit time, sequence number,
-    /// key and partition, and get this file's name.
-    /// </summary>
-    public void CopyRows(RecordBatch oldFileBatch, int[] rows)
-    {
-        if (rows.Length == 0)
-        {
-            return;
-        }
-
-        var taken = rows.Length == oldFileBatch.RowCount && rows[^1] == rows.Length - 1
-            ? oldFileBatch
-            : RowSelection.Take(oldFileBatch, rows, [.. oldFileBatch.Schema.Fields.Select(f => f.Name)]);
-        var columns = taken.Columns.ToList();
-        columns[4] = _fileName.Vector(rows.Length);
-        Write(new RecordBatch(_schema, columns, rows.Length), (BinaryVector)columns[2]);
-    }
-
-    /// <summary>
     /// Starts this file's bloom filter from <paramref name="previous"/>, the filter of the base file it rewrites, when
     /// that is one this writer would make (DYNAMIC_V0 of the same size): the rows copied from that file then need not be
     /// hashed again (<see cref="CopyRowsRenamed"/>). The filter then also admits the keys of rows
@@ -188,9 +171,9 @@ internal sealed class BaseFileWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Like <see cref="CopyRows(RecordBatch, int[])"/> for rows read without their <c>_hoodie_file_name</c> column (the
-    /// four other meta columns, then the data columns), which this file's name replaces: the old name is neither
-    /// decoded nor copied. With <paramref name="keysInBloom"/> the keys are taken to be in the filter already
+    /// Copies rows of an existing base file, read without their <c>_hoodie_file_name</c> column (the four other meta
+    /// columns, then the data columns): they keep their commit time, sequence number, key and partition, and get this
+    /// file's name, so the old name is neither decoded nor copied. With <paramref name="keysInBloom"/> the keys are taken to be in the filter already
     /// (<see cref="TrySeedBloom"/>): only the key range is updated.
     /// </summary>
     public void CopyRowsRenamed(RecordBatch withoutFileName, int[] rows, bool keysInBloom)
@@ -353,26 +336,26 @@ internal sealed class BaseFileWriter : IAsyncDisposable
         return new BinaryVector(s_metaFields[1], _seqNoOffsets, _seqNoData, n);
     }
 
-    /// <summary>The keys as UTF-8, in arrays of their own: they may be added to the filter after the call returns.</summary>
-    private static BinaryVector KeyColumn(IReadOnlyList<string> keys)
+    /// <summary>The keys as UTF-8 in this writer's buffers, valid until the next call (a queued batch's keys are copied).</summary>
+    private BinaryVector KeyColumn(IReadOnlyList<string> keys)
     {
         var n = keys.Count;
-        var offsets = new int[n + 1];
+        EnsureCapacity(ref _keyOffsets, n + 1);
         var size = 0;
         for (var i = 0; i < n; i++)
         {
-            offsets[i] = size;
+            _keyOffsets[i] = size;
             size += Encoding.UTF8.GetByteCount(keys[i]);
         }
 
-        offsets[n] = size;
-        var data = new byte[size];
+        _keyOffsets[n] = size;
+        EnsureCapacity(ref _keyData, size);
         for (var i = 0; i < n; i++)
         {
-            Encoding.UTF8.GetBytes(keys[i], data.AsSpan(offsets[i]));
+            Encoding.UTF8.GetBytes(keys[i], _keyData.AsSpan(_keyOffsets[i]));
         }
 
-        return new BinaryVector(s_metaFields[2], offsets, data, n);
+        return new BinaryVector(s_metaFields[2], _keyOffsets, _keyData, n);
     }
 
     private static void EnsureCapacity<T>(ref T[] buffer, int length)
