@@ -147,10 +147,7 @@ public static class CdcTestSupport
                     offsets[i + 1] = (i + 1) * width;
                     if (values[i] is decimal d)
                     {
-                        var unscaled = new BigInteger(d * (decimal)Math.Pow(10, field.LogicalType!.Scale));
-                        var slot = data.AsSpan(i * width, width);
-                        slot.Fill(unscaled.Sign < 0 ? (byte)0xFF : (byte)0);
-                        unscaled.TryWriteBytes(slot[(width - unscaled.GetByteCount())..], out _, isBigEndian: true);
+                        ParquetDecimal.WriteBigEndian(new BigInteger(d * (decimal)Math.Pow(10, field.LogicalType!.Scale)), data.AsSpan(i * width, width));
                     }
                 }
 

@@ -125,9 +125,7 @@ public static class ScenarioParquet
                     if (!IsNull(values[i]))
                     {
                         var unscaled = Unscaled(values[i], field.LogicalType!.Scale);
-                        var slot = data.AsSpan(i * width, width);
-                        slot.Fill(unscaled.Sign < 0 ? (byte)0xFF : (byte)0);
-                        unscaled.TryWriteBytes(slot[(width - unscaled.GetByteCount())..], out _, isBigEndian: true);
+                        ParquetDecimal.WriteBigEndian(unscaled, data.AsSpan(i * width, width));
                     }
                 }
 

@@ -525,11 +525,7 @@ internal sealed class DmsSampleWriter
                     offsets[i + 1] = (i + 1) * width;
                     if (values[i] is decimal d)
                     {
-                        var unscaled = new BigInteger(decimal.Round(d * Pow10(field.LogicalType!.Scale)));
-                        var slot = data.AsSpan(i * width, width);
-                        slot.Fill(unscaled.Sign < 0 ? (byte)0xFF : (byte)0);
-                        var count = unscaled.GetByteCount();
-                        unscaled.TryWriteBytes(slot[(width - count)..], out _, isBigEndian: true);
+                        ParquetDecimal.WriteBigEndian(new BigInteger(decimal.Round(d * Pow10(field.LogicalType!.Scale))), data.AsSpan(i * width, width));
                     }
                 }
 

@@ -179,15 +179,7 @@ internal static class VectorConversion
                 _ => throw new NotSupportedException($"decimal stored as {source.GetType().Name}"),
             };
             unscaled *= factor;
-            var slot = data.AsSpan(i * width, width);
-            if (unscaled.GetByteCount(isUnsigned: false) > width)
-            {
-                throw new OverflowException($"decimal {unscaled} does not fit {width} bytes");
-            }
-
-            slot.Fill(unscaled.Sign < 0 ? (byte)0xFF : (byte)0);
-            var count = unscaled.GetByteCount(isUnsigned: false);
-            unscaled.TryWriteBytes(slot[(width - count)..], out _, isUnsigned: false, isBigEndian: true);
+            ParquetDecimal.WriteBigEndian(unscaled, data.AsSpan(i * width, width));
         }
 
         return new BinaryVector(to, FixedOffsets(length, width), data, length, source.Validity);

@@ -237,13 +237,7 @@ internal static class SchemaEvolution
         var values = new byte[vector.Length][];
         for (var i = 0; i < vector.Length; i++)
         {
-            BigInteger unscaled = vector.IsNull(i) ? BigInteger.Zero : vector switch
-            {
-                PrimitiveVector<int> p => p.Values[i],
-                PrimitiveVector<long> p => p.Values[i],
-                BinaryVector b => b.GetSpan(i).IsEmpty ? BigInteger.Zero : new BigInteger(b.GetSpan(i), isUnsigned: false, isBigEndian: true),
-                _ => throw new HudiException($"column '{target.Name}': a decimal stored as {vector.GetType().Name} cannot be converted"),
-            };
+            var unscaled = vector.IsNull(i) ? BigInteger.Zero : HudiSchemaNormalizer.Unscaled(target, vector, i);
             var bytes = (unscaled * factor).ToByteArray(isUnsigned: false, isBigEndian: true);
             if (width > 0 && bytes.Length > width)
             {

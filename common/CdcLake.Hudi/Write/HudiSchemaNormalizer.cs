@@ -118,26 +118,28 @@ public static class HudiSchemaNormalizer
                 continue;
             }
 
-            BigInteger unscaled = vector switch
+            var unscaled = Unscaled(target, vector, i);
+            try
             {
-                PrimitiveVector<int> p => p.Values[i],
-                PrimitiveVector<long> p => p.Values[i],
-                BinaryVector b => b.GetSpan(i).IsEmpty ? BigInteger.Zero : new BigInteger(b.GetSpan(i), isUnsigned: false, isBigEndian: true),
-                _ => throw new HudiException($"column '{target.Name}': a decimal stored as {vector.GetType().Name} cannot be converted"),
-            };
-            var bytes = unscaled.ToByteArray(isUnsigned: false, isBigEndian: true);
-            if (bytes.Length > width)
+                ParquetDecimal.WriteBigEndian(unscaled, data.AsSpan(i * width, width));
+            }
+            catch (OverflowException)
             {
                 throw new HudiException($"column '{target.Name}': decimal {unscaled} does not fit DECIMAL({target.LogicalType!.Precision},{target.LogicalType.Scale})");
             }
-
-            var slot = data.AsSpan(i * width, width);
-            slot[..(width - bytes.Length)].Fill(unscaled.Sign < 0 ? (byte)0xFF : (byte)0);
-            bytes.CopyTo(slot[(width - bytes.Length)..]);
         }
 
         return new BinaryVector(target, offsets, data, vector.Length, vector.Validity);
     }
+
+    /// <summary>The unscaled value of a non-null decimal slot, stored as INT32, INT64 or big-endian bytes.</summary>
+    internal static BigInteger Unscaled(Field target, ColumnVector vector, int i) => vector switch
+    {
+        PrimitiveVector<int> p => p.Values[i],
+        PrimitiveVector<long> p => p.Values[i],
+        BinaryVector b => ParquetDecimal.FromBigEndian(b.GetSpan(i), 0).Unscaled,
+        _ => throw new HudiException($"column '{target.Name}': a decimal stored as {vector.GetType().Name} cannot be converted"),
+    };
 
     private static long FloorDiv(long value, long divisor)
     {
