@@ -9,22 +9,11 @@ using Xunit;
 
 namespace CdcLake.Cdc.Tests;
 
-/// <summary>One s3rver (buckets <c>dms</c> and <c>lake</c>) and one dynalite for the job's S3 tests.</summary>
-public sealed class S3LakeFixture : IDisposable
+/// <summary>The lake's stand-ins for the job's S3 tests, reached through <see cref="MergeOptions.S3"/>.</summary>
+public sealed class S3LakeFixture : S3Lake
 {
     public S3LakeFixture()
     {
-        S3 = new S3Server("dms", "lake");
-        try
-        {
-            DynamoDb = new DynamoDbServer();
-        }
-        catch
-        {
-            S3.Dispose();
-            throw;
-        }
-
         StoreOptions = new S3StoreOptions
         {
             ServiceUrl = S3.ServiceUrl,
@@ -38,10 +27,6 @@ public sealed class S3LakeFixture : IDisposable
         };
     }
 
-    public S3Server S3 { get; }
-
-    public DynamoDbServer DynamoDb { get; }
-
     public S3StoreOptions StoreOptions { get; }
 
     /// <summary>The job's options for this lake: S3 through s3rver, DynamoDB credentials for dynalite.</summary>
@@ -51,27 +36,11 @@ public sealed class S3LakeFixture : IDisposable
         ConfigureDynamoDbLock = o => o with { Credentials = new BasicAWSCredentials(DynamoDbServer.AccessKey, DynamoDbServer.SecretKey) },
     };
 
-    public IObjectStore Store(string location) => ObjectStores.For(location, StoreOptions);
-
-    /// <summary>Copies every file under <paramref name="folder"/> to <paramref name="s3Prefix"/>, keeping relative paths.</summary>
-    public async Task UploadAsync(string folder, string s3Prefix)
-    {
-        using var store = Store(s3Prefix);
-        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
-        {
-            await store.WriteAsync(Path.GetRelativePath(folder, file).Replace('\\', '/'), await File.ReadAllBytesAsync(file));
-        }
-    }
+    public override IObjectStore Open(string location) => ObjectStores.For(location, StoreOptions);
 
     public IAmazonDynamoDB DynamoDbClient() => new AmazonDynamoDBClient(
         new BasicAWSCredentials(DynamoDbServer.AccessKey, DynamoDbServer.SecretKey),
         new AmazonDynamoDBConfig { ServiceURL = DynamoDb.ServiceUrl, AuthenticationRegion = DynamoDbServer.Region });
-
-    public void Dispose()
-    {
-        DynamoDb.Dispose();
-        S3.Dispose();
-    }
 }
 
 /// <summary>
@@ -117,7 +86,7 @@ public sealed class MergeJobOnS3Tests(S3LakeFixture lake) : IClassFixture<S3Lake
         waited.Commits.Should().BeEmpty("it took the lock after the first run committed every file, and found nothing left");
         waited.Files.Should().Be(0);
 
-        using var target = lake.Store(spec.Target);
+        using var target = lake.Open(spec.Target);
         var table = await HudiTable.OpenAsync(target);
         table.Timeline.CompletedWrites.Select(i => i.Time).Should().Equal(done.Commits, "only the first run committed");
         table.Timeline.Pending.Should().BeEmpty();
@@ -158,7 +127,7 @@ public sealed class MergeJobOnS3Tests(S3LakeFixture lake) : IClassFixture<S3Lake
         unreachable.Status.Should().Be(MergeStatus.Failed);
         unreachable.Error.Should().StartWith("the DynamoDB lock dynamodb://hudi_locks/orders at http://127.0.0.1:9 could not be taken: ");
 
-        using var target = lake.Store($"s3://lake/{run}");
+        using var target = lake.Open($"s3://lake/{run}");
         var written = new List<string>();
         await foreach (var entry in target.ListAsync("", recursive: true))
         {

@@ -10,22 +10,11 @@ using Xunit;
 
 namespace CdcLake.Cli.Tests;
 
-/// <summary>One s3rver (buckets <c>dms</c> and <c>lake</c>), one dynalite, and the environment that points cdclake at them.</summary>
-public sealed class S3LakeServers : IDisposable
+/// <summary>The lake's stand-ins, and the environment that points cdclake at them.</summary>
+public sealed class S3LakeServers : S3Lake
 {
     public S3LakeServers()
     {
-        S3 = new S3Server("dms", "lake");
-        try
-        {
-            DynamoDb = new DynamoDbServer();
-        }
-        catch
-        {
-            S3.Dispose();
-            throw;
-        }
-
         // What a user sets: the endpoints of the stand-ins, one set of credentials (dynalite accepts any), a region.
         Environment = new Dictionary<string, string>
         {
@@ -38,15 +27,11 @@ public sealed class S3LakeServers : IDisposable
         Stores = new TableStores(name => Environment.GetValueOrDefault(name));
     }
 
-    public S3Server S3 { get; }
-
-    public DynamoDbServer DynamoDb { get; }
-
     public IReadOnlyDictionary<string, string> Environment { get; }
 
     public TableStores Stores { get; }
 
-    public IObjectStore Open(string location) => Stores.Open(StorePath.Parse(location));
+    public override IObjectStore Open(string location) => Stores.Open(StorePath.Parse(location));
 
     public DynamoDbLockOptions LockOptions(string table) => new()
     {
@@ -57,15 +42,6 @@ public sealed class S3LakeServers : IDisposable
         CreateTableIfMissing = true,
     };
 
-    public async Task UploadAsync(string folder, string s3Prefix)
-    {
-        using var store = Open(s3Prefix);
-        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
-        {
-            await store.WriteAsync(Path.GetRelativePath(folder, file).Replace('\\', '/'), await File.ReadAllBytesAsync(file));
-        }
-    }
-
     /// <summary>cdclake in-process with this environment.</summary>
     public CliResult Run(params string[] args)
     {
@@ -73,12 +49,6 @@ public sealed class S3LakeServers : IDisposable
         var stderr = new StringWriter();
         var code = CliApp.Invoke(args, stdout, stderr, null, Stores);
         return new CliResult(code, stdout.ToString(), stderr.ToString());
-    }
-
-    public void Dispose()
-    {
-        DynamoDb.Dispose();
-        S3.Dispose();
     }
 }
 
