@@ -32,6 +32,35 @@ public sealed class RowSelectionTests
     }
 
     [Fact]
+    public void Gathering_rows_from_several_batches_equals_taking_each_row_from_its_batch()
+    {
+        // The second batch has no nulls at all (no validity bitmaps): the gathered columns still carry the first's.
+        var first = Batch();
+        var second = WithoutNulls(Batch());
+        RecordBatch[] sources = [first, second, first];
+        int[] batches = [1, 0, 2, 1, 0, 0, 1];
+        int[] rows = [3, 2, 1, 0, 0, 3, 3];
+        string[] names = ["flag", "m", "l", "s", "id"];
+
+        var gathered = RowSelection.Gather(sources, batches, rows, names);
+
+        gathered.RowCount.Should().Be(rows.Length);
+        gathered.Schema.Fields.Select(f => f.Name).Should().Equal(names);
+        for (var i = 0; i < rows.Length; i++)
+        {
+            foreach (var name in names)
+            {
+                gathered[name].GetValue(i).Should().BeEquivalentTo(sources[batches[i]][name].GetValue(rows[i]), $"{name} of row {rows[i]} of batch {batches[i]}");
+            }
+        }
+
+        RowSelection.Gather(sources, [], [], names).RowCount.Should().Be(0);
+        RowSelection.Gather([second], [0, 0], [1, 1], ["id"])["id"].Validity.Should().BeNull("no source has a null");
+        var mismatched = () => RowSelection.Gather(sources, [0], [0, 1], names);
+        mismatched.Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
     public void Projecting_without_a_change_returns_the_batch_itself()
     {
         var batch = Batch();
@@ -62,6 +91,24 @@ public sealed class RowSelectionTests
         var m = new MapVector(mField, [0, 1, 1, 3, 3], keys, values, 4);
         var flag = new BooleanVector(flagField, [true, false, true, false], 4);
         return new RecordBatch(new ParquetSchema([idField, sField, lField, mField, flagField]), [id, s, l, m, flag], 4);
+    }
+
+    // The same shape with every null replaced by a value and no validity bitmaps.
+    private static RecordBatch WithoutNulls(RecordBatch batch)
+    {
+        var id = (PrimitiveVector<int>)batch["id"];
+        var s = (BinaryVector)batch["s"];
+        var l = (ListVector)batch["l"];
+        var items = (PrimitiveVector<int>)l.Elements;
+        var m = (MapVector)batch["m"];
+        var flag = (BooleanVector)batch["flag"];
+        return new RecordBatch(batch.Schema, [
+            new PrimitiveVector<int>(id.Field, [5, 6, 7, 8], 4),
+            new BinaryVector(s.Field, [0, 1, 3, 3, 6], Encoding.UTF8.GetBytes("pqqrrr"), 4),
+            new ListVector(l.Field, [0, 1, 1, 2, 4], new PrimitiveVector<int>(items.Field, [1, 2, 3, 4], 4), 4),
+            new MapVector(m.Field, [0, 0, 2, 3, 3], new BinaryVector(m.Keys.Field, [0, 1, 2, 3], Encoding.UTF8.GetBytes("uvw"), 3), new PrimitiveVector<int>(m.Items.Field, [1, 2, 3], 3), 4),
+            new BooleanVector(flag.Field, [false, true, true, false], 4),
+        ], 4);
     }
 
     private static byte[] Valid(int length, int nullAt)

@@ -13,6 +13,60 @@ public static class RowSelection
         return new RecordBatch(new ParquetSchema([.. vectors.Select(v => v.Field)]), vectors, rows.Length);
     }
 
+    /// <summary>
+    /// Rows picked from several batches of one schema into one batch, in the order given: row <c>i</c> is row
+    /// <paramref name="rows"/>[i] of <paramref name="sources"/>[<paramref name="batches"/>[i]], columns <paramref name="keep"/>
+    /// only (Arrow's "take" over a chunked array). One copy, however many batches the rows come from.
+    /// </summary>
+    public static RecordBatch Gather(IReadOnlyList<RecordBatch> sources, ReadOnlySpan<int> batches, ReadOnlySpan<int> rows, IReadOnlyList<string> keep)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(keep);
+        if (batches.Length != rows.Length)
+        {
+            throw new ArgumentException($"{batches.Length} batch indices for {rows.Length} rows", nameof(batches));
+        }
+
+        var vectors = new ColumnVector[keep.Count];
+        var columns = new ColumnVector[sources.Count];
+        for (var c = 0; c < keep.Count; c++)
+        {
+            for (var b = 0; b < sources.Count; b++)
+            {
+                columns[b] = sources[b][keep[c]];
+            }
+
+            vectors[c] = Gather(columns, batches, rows);
+        }
+
+        return new RecordBatch(new ParquetSchema([.. vectors.Select(v => v.Field)]), vectors, rows.Length);
+    }
+
+    /// <summary>Slot <c>i</c> is slot <paramref name="rows"/>[i] of <paramref name="sources"/>[<paramref name="batches"/>[i]]; the sources share one field.</summary>
+    public static ColumnVector Gather(IReadOnlyList<ColumnVector> sources, ReadOnlySpan<int> batches, ReadOnlySpan<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        if (sources.Count == 0)
+        {
+            throw new ArgumentException("no source vectors to gather from", nameof(sources));
+        }
+
+        return sources[0] switch
+        {
+            BooleanVector => GatherBooleans(sources, batches, rows),
+            PrimitiveVector<int> => GatherPrimitive<int>(sources, batches, rows),
+            PrimitiveVector<long> => GatherPrimitive<long>(sources, batches, rows),
+            PrimitiveVector<float> => GatherPrimitive<float>(sources, batches, rows),
+            PrimitiveVector<double> => GatherPrimitive<double>(sources, batches, rows),
+            PrimitiveVector<Int96> => GatherPrimitive<Int96>(sources, batches, rows),
+            BinaryVector => GatherBinary(sources, batches, rows),
+            StructVector s => GatherStruct(s.Field, sources, batches, rows),
+            ListVector l => GatherList(l.Field, sources, batches, rows),
+            MapVector m => GatherMap(m.Field, sources, batches, rows),
+            var other => throw new NotSupportedException($"column '{other.Field.Name}': cannot select rows of a {other.GetType().Name}"),
+        };
+    }
+
     /// <summary>The same columns, <paramref name="keep"/> only, without copying rows.</summary>
     public static RecordBatch Project(this RecordBatch batch, IReadOnlyList<string> keep)
     {
@@ -99,6 +153,131 @@ public static class RowSelection
         }
 
         return (newOffsets, [.. children]);
+    }
+
+    private static T Source<T>(IReadOnlyList<ColumnVector> sources, int batch)
+        where T : ColumnVector => sources[batch] as T
+        ?? throw new ArgumentException($"column '{sources[0].Field.Name}': batch {batch} holds a {sources[batch].GetType().Name}, batch 0 a {sources[0].GetType().Name}");
+
+    private static BooleanVector GatherBooleans(IReadOnlyList<ColumnVector> sources, ReadOnlySpan<int> batches, ReadOnlySpan<int> rows)
+    {
+        var typed = sources.Select((_, b) => Source<BooleanVector>(sources, b).Values).ToArray();
+        var values = new bool[rows.Length];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            values[i] = typed[batches[i]][rows[i]];
+        }
+
+        return new BooleanVector(sources[0].Field, values, rows.Length, Validity(sources, batches, rows));
+    }
+
+    private static PrimitiveVector<T> GatherPrimitive<T>(IReadOnlyList<ColumnVector> sources, ReadOnlySpan<int> batches, ReadOnlySpan<int> rows)
+        where T : unmanaged
+    {
+        var typed = sources.Select((_, b) => Source<PrimitiveVector<T>>(sources, b).Values).ToArray();
+        var values = new T[rows.Length];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            values[i] = typed[batches[i]][rows[i]];
+        }
+
+        return new PrimitiveVector<T>(sources[0].Field, values, rows.Length, Validity(sources, batches, rows));
+    }
+
+    private static BinaryVector GatherBinary(IReadOnlyList<ColumnVector> sources, ReadOnlySpan<int> batches, ReadOnlySpan<int> rows)
+    {
+        var typed = sources.Select((_, b) => Source<BinaryVector>(sources, b)).ToArray();
+        var offsets = new int[rows.Length + 1];
+        long size = 0;
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var from = typed[batches[i]].Offsets;
+            size += from[rows[i] + 1] - from[rows[i]];
+            offsets[i + 1] = size <= int.MaxValue ? (int)size : throw new ArgumentException($"column '{sources[0].Field.Name}': the rows hold more than 2 GiB of values");
+        }
+
+        var data = new byte[size];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            typed[batches[i]].GetSpan(rows[i]).CopyTo(data.AsSpan(offsets[i]));
+        }
+
+        return new BinaryVector(sources[0].Field, offsets, data, rows.Length, Validity(sources, batches, rows));
+    }
+
+    private static StructVector GatherStruct(Field field, IReadOnlyList<ColumnVector> sources, ReadOnlySpan<int> batches, ReadOnlySpan<int> rows)
+    {
+        var typed = sources.Select((_, b) => Source<StructVector>(sources, b)).ToArray();
+        var children = new ColumnVector[typed[0].Children.Count];
+        for (var c = 0; c < children.Length; c++)
+        {
+            children[c] = Gather([.. typed.Select(v => v.Children[c])], batches, rows);
+        }
+
+        return new StructVector(field, children, rows.Length, Validity(sources, batches, rows));
+    }
+
+    private static ListVector GatherList(Field field, IReadOnlyList<ColumnVector> sources, ReadOnlySpan<int> batches, ReadOnlySpan<int> rows)
+    {
+        var typed = sources.Select((_, b) => Source<ListVector>(sources, b)).ToArray();
+        var (offsets, childBatches, childRows) = Ranges(typed.Select(l => l.Offsets).ToArray(), batches, rows);
+        return new ListVector(field, offsets, Gather([.. typed.Select(l => l.Elements)], childBatches, childRows), rows.Length, Validity(sources, batches, rows));
+    }
+
+    private static MapVector GatherMap(Field field, IReadOnlyList<ColumnVector> sources, ReadOnlySpan<int> batches, ReadOnlySpan<int> rows)
+    {
+        var typed = sources.Select((_, b) => Source<MapVector>(sources, b)).ToArray();
+        var (offsets, childBatches, childRows) = Ranges(typed.Select(m => m.Offsets).ToArray(), batches, rows);
+        return new MapVector(
+            field,
+            offsets,
+            Gather([.. typed.Select(m => m.Keys)], childBatches, childRows),
+            Gather([.. typed.Select(m => m.Items)], childBatches, childRows),
+            rows.Length,
+            Validity(sources, batches, rows));
+    }
+
+    // The new offsets of the chosen slots, and the (source, child index) pairs they cover, in order.
+    private static (int[] Offsets, int[] Batches, int[] Rows) Ranges(int[][] offsets, ReadOnlySpan<int> batches, ReadOnlySpan<int> rows)
+    {
+        var newOffsets = new int[rows.Length + 1];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var from = offsets[batches[i]];
+            newOffsets[i + 1] = newOffsets[i] + from[rows[i] + 1] - from[rows[i]];
+        }
+
+        var childBatches = new int[newOffsets[^1]];
+        var childRows = new int[newOffsets[^1]];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var from = offsets[batches[i]];
+            for (int c = from[rows[i]], at = newOffsets[i]; c < from[rows[i] + 1]; c++, at++)
+            {
+                (childBatches[at], childRows[at]) = (batches[i], c);
+            }
+        }
+
+        return (newOffsets, childBatches, childRows);
+    }
+
+    private static byte[]? Validity(IReadOnlyList<ColumnVector> sources, ReadOnlySpan<int> batches, ReadOnlySpan<int> rows)
+    {
+        if (sources.All(s => s.Validity is null))
+        {
+            return null;
+        }
+
+        var validity = new byte[Bitmap.BytesFor(rows.Length)];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            if (!sources[batches[i]].IsNull(rows[i]))
+            {
+                Bitmap.Set(validity, i);
+            }
+        }
+
+        return validity;
     }
 
     private static byte[]? Validity(ColumnVector vector, int[] rows)
