@@ -43,6 +43,7 @@ public sealed class ParquetWriter : IDisposable
     private int _rowsInGroup;
     private long _rowsFlushed;
     private State _state;
+    private SelectionBuffers? _selection;
     private bool _released;
     private ParquetFileInfo? _info;
 
@@ -159,6 +160,28 @@ public sealed class ParquetWriter : IDisposable
             _state = State.Failed;
             throw;
         }
+    }
+
+    /// <summary>
+    /// Appends rows <paramref name="rows"/> of <paramref name="batch"/> (indices into it, in the order given), as
+    /// <see cref="Write(RecordBatch)"/> of <see cref="RowSelection.Take(RecordBatch, int[], IReadOnlyList{string})"/>
+    /// would, but gathered into buffers this writer keeps from call to call: writing most rows of many large
+    /// batches (a file rewritten without some rows) allocates nothing per batch.
+    /// </summary>
+    public void Write(RecordBatch batch, ReadOnlySpan<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        EnsureOpen();
+        foreach (var row in rows)
+        {
+            if ((uint)row >= (uint)batch.RowCount)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rows), row, $"the batch has {batch.RowCount} rows");
+            }
+        }
+
+        _selection ??= new SelectionBuffers();
+        Write(_selection.Take(batch, rows));
     }
 
     /// <summary>
