@@ -84,7 +84,8 @@ internal sealed class BaseFileWriter : IAsyncDisposable
         BaseFileName name,
         int taskId,
         HudiWriteOptions options,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        int encodingParallelism = 1)
     {
         var schema = SchemaOf(dataFields);
         var writeOptions = new ParquetWriteOptions
@@ -100,8 +101,8 @@ internal sealed class BaseFileWriter : IAsyncDisposable
                 [HoodieFooterKeys.AvroSchema] = AvroSchema.ToJson(tableName, dataFields, AvroSchemaOptions.WithMetaFields),
                 [HoodieFooterKeys.WriterModelName] = "avro",
             },
-            // Spark's parquet-mr writes one thread per task; keep the writer from taking every core of a small machine.
-            MaxDegreeOfParallelism = 1,
+            // Spark's parquet-mr writes one thread per task; so do we, unless a file is written while cores are idle.
+            MaxDegreeOfParallelism = encodingParallelism,
         };
         var stream = await store.OpenWriteAsync(storePath, overwrite: false, cancellationToken).ConfigureAwait(false);
         try
@@ -183,14 +184,12 @@ internal sealed class BaseFileWriter : IAsyncDisposable
             return;
         }
 
-        var taken = rows.Length == withoutFileName.RowCount && rows[^1] == rows.Length - 1
-            ? withoutFileName
-            : RowSelection.Take(withoutFileName, rows, [.. withoutFileName.Schema.Fields.Select(f => f.Name)]);
-        var columns = taken.Columns.ToList();
-        columns.Insert(4, _fileName.Vector(rows.Length));
+        var all = rows.Length == withoutFileName.RowCount && rows[^1] == rows.Length - 1;
+        var columns = withoutFileName.Columns.ToList();
+        columns.Insert(4, _fileName.Vector(withoutFileName.RowCount));
+        var batch = new RecordBatch(_schema, columns, withoutFileName.RowCount);
         var keys = (BinaryVector)columns[2];
-        var batch = new RecordBatch(_schema, columns, rows.Length);
-        Write(batch, keys, addToBloom: !keysInBloom);
+        Write(batch, all ? null : rows, keys, addToBloom: !keysInBloom);
     }
 
     private void TrackKeyRange(ReadOnlySpan<byte> key)
@@ -231,16 +230,20 @@ internal sealed class BaseFileWriter : IAsyncDisposable
         await _stream.DisposeAsync().ConfigureAwait(false);
     }
 
-    private void Write(RecordBatch batch, BinaryVector keys, bool addToBloom = true)
+    private void Write(RecordBatch batch, BinaryVector keys, bool addToBloom = true) => Write(batch, null, keys, addToBloom);
+
+    /// <param name="rows">The rows of <paramref name="batch"/> to write (null: all); <paramref name="keys"/> is the batch's key column.</param>
+    private void Write(RecordBatch batch, int[]? rows, BinaryVector keys, bool addToBloom)
     {
         // The keys' bloom filter (30 hashes a key) and key range are built on another core while the rows are
         // encoded here: together they are most of writing a base file. Batches' keys are added in order, a few
         // batches behind at most, from a copy (the caller may reuse its buffers once this returns); the footer
         // waits for all of them.
-        if (batch.RowCount < ParallelKeysRows)
+        var count = rows?.Length ?? batch.RowCount;
+        if (count < ParallelKeysRows)
         {
             WaitForKeys();
-            AddKeys(keys, addToBloom);
+            AddKeys(keys, rows, addToBloom);
         }
         else
         {
@@ -249,13 +252,13 @@ internal sealed class BaseFileWriter : IAsyncDisposable
                 WaitForKeys();
             }
 
-            var owned = Copy(keys);
+            var owned = Copy(keys, rows);
             Interlocked.Increment(ref _keyBatchesQueued);
             _keysAdded = _keysAdded.ContinueWith(
                 previous =>
                 {
                     previous.GetAwaiter().GetResult();
-                    AddKeys(owned, addToBloom);
+                    AddKeys(owned, null, addToBloom);
                     Interlocked.Decrement(ref _keyBatchesQueued);
                 },
                 CancellationToken.None,
@@ -263,14 +266,28 @@ internal sealed class BaseFileWriter : IAsyncDisposable
                 TaskScheduler.Default);
         }
 
-        _writer.Write(batch);
-        _rows += batch.RowCount;
+        if (rows is null)
+        {
+            _writer.Write(batch);
+        }
+        else
+        {
+            _writer.Write(batch, rows);
+        }
+
+        _rows += count;
     }
 
     private void WaitForKeys() => _keysAdded.GetAwaiter().GetResult();
 
-    private static BinaryVector Copy(BinaryVector keys)
+    /// <summary>The keys of <paramref name="rows"/> (null: all), copied.</summary>
+    private static BinaryVector Copy(BinaryVector keys, int[]? rows)
     {
+        if (rows is not null)
+        {
+            return (BinaryVector)RowSelection.Take(keys, rows);
+        }
+
         var n = keys.Length;
         var start = keys.Offsets[0];
         var offsets = new int[n + 1];
@@ -282,8 +299,13 @@ internal sealed class BaseFileWriter : IAsyncDisposable
         return new BinaryVector(keys.Field, offsets, keys.Data.AsSpan(start, keys.Offsets[n] - start).ToArray(), n);
     }
 
-    private void AddKeys(BinaryVector keys, bool addToBloom)
+    private void AddKeys(BinaryVector keys, int[]? rows, bool addToBloom)
     {
+        if (rows is not null)
+        {
+            keys = (BinaryVector)RowSelection.Take(keys, rows);
+        }
+
         // Keys are taken as the column's UTF-8 bytes: no string per row for the filter or the key range.
         if (addToBloom)
         {

@@ -22,6 +22,7 @@ internal sealed class CommitWriter(
     private readonly Dictionary<FileGroupId, GroupWork> _existing = [];
     private readonly List<GroupWork> _created = [];
     private readonly Dictionary<string, List<string>> _replaced = new(StringComparer.Ordinal);
+    private int _encodingParallelism = 1;
     private long _staleIgnored;
     private long _deletesNotFound;
     private int _footersRead;
@@ -99,7 +100,10 @@ internal sealed class CommitWriter(
         var stats = new HoodieWriteStat?[jobs.Count];
 
         // The largest first, so that the last to finish is a small one rather than a whole file group on one core.
+        // With fewer file groups than twice the tasks, a file group's columns are encoded in parallel too: the
+        // largest would otherwise be written on one core while the others idle once the small ones are done.
         var average = AverageRecordSize();
+        _encodingParallelism = jobs.Count < 2 * options.WriteParallelism ? options.WriteParallelism : 1;
         await Parallel.ForEachAsync(
             Enumerable.Range(0, jobs.Count).OrderByDescending(i => (jobs[i].Work.Slice?.BaseFile.Size ?? 0) + (jobs[i].Work.Inserts.Count * average)),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.WriteParallelism), CancellationToken = cancellationToken },
@@ -644,7 +648,7 @@ internal sealed class CommitWriter(
                         var (r, at) = inFile[next];
                         var i = (int)(at.Position - start);
                         CheckStoredKey(at.Slice!, (BinaryVector)batch[HoodieMetaFields.RecordKey], i, at.Position, r);
-                        if (ordering.Compare(input.View(input.Rows[r]), batch.GetRow(i)) < 0)
+                        if (IsOlderThanStored(input.Rows[r], batch, i))
                         {
                             _staleIgnored++;
                         }
@@ -809,7 +813,7 @@ internal sealed class CommitWriter(
         await WriteMarkerAsync(work.Partition, name.ToString(), "CREATE", cancellationToken).ConfigureAwait(false);
         long size;
         long rows;
-        await using (var writer = await BaseFileWriter.OpenAsync(store, table.PathOf(path), path, table.Name, input.Fields, work.Partition, name, task, options, cancellationToken).ConfigureAwait(false))
+        await using (var writer = await BaseFileWriter.OpenAsync(store, table.PathOf(path), path, table.Name, input.Fields, work.Partition, name, task, options, cancellationToken, _encodingParallelism).ConfigureAwait(false))
         {
             foreach (var (data, keys) in input.Slices(work.Inserts))
             {
@@ -841,7 +845,7 @@ internal sealed class CommitWriter(
         await WriteMarkerAsync(work.Partition, name.ToString(), "MERGE", cancellationToken).ConfigureAwait(false);
         long updates = 0, deletes = 0, inserts = 0, rows, size;
         var changes = work.Changes.OrderBy(c => c.Position).ToList();
-        await using (var writer = await BaseFileWriter.OpenAsync(store, table.PathOf(path), path, table.Name, fields, work.Partition, name, task, options, cancellationToken).ConfigureAwait(false))
+        await using (var writer = await BaseFileWriter.OpenAsync(store, table.PathOf(path), path, table.Name, fields, work.Partition, name, task, options, cancellationToken, _encodingParallelism).ConfigureAwait(false))
         {
             // The rows copied keep their keys: the old file's filter holds them already.
             var seeded = writer.TrySeedBloom(HoodieBloomFilter.FromFooter(reader.Info.KeyValueMetadata));
@@ -880,7 +884,7 @@ internal sealed class CommitWriter(
                     var i = (int)(position - start);
                     CheckStoredKey(work.Slice!, keys, i, position, r);
                     var row = input.Rows[r];
-                    if (kind != ChangeKind.DeleteAlways && ordering is not null && ordering.Compare(input.View(row), batch.GetRow(i)) < 0)
+                    if (kind != ChangeKind.DeleteAlways && IsOlderThanStored(row, batch, i))
                     {
                         Interlocked.Increment(ref _staleIgnored);
                         continue;
@@ -944,6 +948,14 @@ internal sealed class CommitWriter(
         options.Observer?.OnStep(WriteStep.BaseFileWritten, path);
         return Stat(work, path, slice.BaseInstantTime, rows, inserts, updates, deletes, size, new HoodieRuntimeStats { TotalUpsertTime = watch.ElapsedMilliseconds });
     }
+
+    /// <summary>Whether the ordering ranks the input row older than stored row <paramref name="i"/> of <paramref name="stored"/>.</summary>
+    private bool IsOlderThanStored(InputRow row, RecordBatch stored, int i) => ordering switch
+    {
+        null => false,
+        PrecombineFieldOrdering { Fields: [var field] } => PrecombineFieldOrdering.CompareAt(input.Batches[row.Batch][field], row.Row, stored[field], i) < 0,
+        _ => ordering.Compare(input.View(row), stored.GetRow(i)) < 0,
+    };
 
     private static HoodieWriteStat Stat(GroupWork work, string path, string prevCommit, long rows, long inserts, long updates, long deletes, long size, HoodieRuntimeStats runtime) => new()
     {

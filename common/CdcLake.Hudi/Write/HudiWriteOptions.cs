@@ -59,6 +59,32 @@ public sealed class PrecombineFieldOrdering(string field) : IRecordOrdering
         };
     }
 
+    /// <summary>
+    /// <see cref="CompareValues"/> of slot <paramref name="i"/> of <paramref name="x"/> and slot <paramref name="j"/> of
+    /// <paramref name="y"/>, read from the columns without a boxed value or string for the commonest types.
+    /// </summary>
+    internal static int CompareAt(ColumnVector x, int i, ColumnVector y, int j)
+    {
+        bool xNull = x.IsNull(i), yNull = y.IsNull(j);
+        if (xNull || yNull)
+        {
+            return xNull ? (yNull ? 0 : -1) : 1;
+        }
+
+        return (x, y) switch
+        {
+            // Strings compare as Java (UTF-16 code units) does; JavaOrder gives that order from their UTF-8 bytes.
+            (BinaryVector a, BinaryVector b) when IsString(a.Field) && IsString(b.Field) => BaseFileWriter.JavaOrder(a.GetSpan(i), b.GetSpan(j)),
+            (PrimitiveVector<long> a, PrimitiveVector<long> b) when IsPlain(a.Field) && IsPlain(b.Field) => a.Values[i].CompareTo(b.Values[j]),
+            (PrimitiveVector<int> a, PrimitiveVector<int> b) when IsPlain(a.Field) && IsPlain(b.Field) => a.Values[i].CompareTo(b.Values[j]),
+            _ => CompareValues(x.GetValue(i), y.GetValue(j)),
+        };
+    }
+
+    private static bool IsString(Field field) => field is PrimitiveField { LogicalType.Kind: LogicalKind.String or LogicalKind.Enum or LogicalKind.Json };
+
+    private static bool IsPlain(Field field) => field is PrimitiveField { LogicalType: null };
+
     private static bool IsNumber(object value) => value is sbyte or byte or short or ushort or int or uint or long or ulong or float or double or decimal;
 }
 

@@ -119,9 +119,10 @@ internal sealed class InputBatches(IReadOnlyList<Field>? tableFields, string? de
 /// </summary>
 internal sealed class InputRecords
 {
-    private InputRecords(List<RecordBatch> batches, IReadOnlyList<Field> fields, List<InputRow> rows, Dictionary<string, int> identities, bool keyOnly, long combinedAway, SchemaMerge? schema)
+    private InputRecords(List<RecordBatch> batches, IReadOnlyList<Field> fields, List<InputRow> rows, Dictionary<string, int> identities, Dictionary<long, int>? integerIdentities, bool keyOnly, long combinedAway, SchemaMerge? schema)
     {
         KeyOnlyIdentities = keyOnly;
+        IntegerIdentities = integerIdentities;
         Batches = batches;
         Identities = identities;
         Fields = fields;
@@ -130,7 +131,7 @@ internal sealed class InputRecords
         Schema = schema;
     }
 
-    public static InputRecords Empty => new([], [], [], new(StringComparer.Ordinal), true, 0, null);
+    public static InputRecords Empty => new([], [], [], new(StringComparer.Ordinal), null, true, 0, null);
 
     public List<RecordBatch> Batches { get; }
 
@@ -142,9 +143,17 @@ internal sealed class InputRecords
 
     /// <summary>
     /// The index in <see cref="Rows"/> of each key's row, by identity: the key alone when keys are global or the
-    /// table has no partitions (<see cref="KeyOnlyIdentity"/>), else partition path, U+0000, key.
+    /// table has no partitions (<see cref="KeyOnlyIdentity"/>), else partition path, U+0000, key. Not the keys in
+    /// <see cref="IntegerIdentities"/>.
     /// </summary>
     public Dictionary<string, int> Identities { get; }
+
+    /// <summary>
+    /// With identities by key alone and a bare integer key field (<see cref="RecordKeyColumn.BareKeyField"/>): the
+    /// index in <see cref="Rows"/> of each key that is an integer's canonical text (<see cref="RecordIndex.TryParseCanonical(ReadOnlySpan{char}, out long)"/>),
+    /// by the integer; other keys are in <see cref="Identities"/>. Null otherwise.
+    /// </summary>
+    public Dictionary<long, int>? IntegerIdentities { get; }
 
     public bool KeyOnlyIdentities { get; }
 
@@ -180,6 +189,7 @@ internal sealed class InputRecords
         var nonpartitioned = keyGenerator is NonpartitionedKeyGenerator;
         var keyOnlyIdentity = KeyOnlyIdentity(globalKeys, keyGenerator);
         var integerKeyField = RecordKeyColumn.BareKeyField(keyGenerator);
+        var byInteger = keyOnlyIdentity && integerKeyField is not null ? new Dictionary<long, int>() : null;
         foreach (var raw in source)
         {
             string?[]? recordKeys = null;
@@ -210,6 +220,7 @@ internal sealed class InputRecords
                 // A global delete names records by key alone: its rows need not carry the partition fields.
                 var given = recordKeys?[view.Index];
                 HoodieKey key;
+                long? integer = null;
                 if (recordKeyOnly || (isDelete && globalKeys))
                 {
                     key = new HoodieKey(given ?? keyGenerator.GetRecordKey(KeyGenerator.FieldReader(view)), "");
@@ -221,6 +232,7 @@ internal sealed class InputRecords
                         ? given
                         : value.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     key = new HoodieKey(recordKey, nonpartitioned ? "" : keyGenerator.GetPartitionPath(KeyGenerator.FieldReader(view)));
+                    integer = value;
                 }
                 else
                 {
@@ -237,11 +249,19 @@ internal sealed class InputRecords
                     }
 
                     key = new HoodieKey(given, key.PartitionPath);
+                    integer = null;
+                }
+
+                if (byInteger is not null && integer is null && RecordIndex.TryParseCanonical(key.RecordKey, out var canonical))
+                {
+                    integer = canonical;
                 }
 
                 var row = new InputRow(b, view.Index, key.RecordKey, key.PartitionPath, isDelete);
-                var identity = keyOnlyIdentity ? key.RecordKey : key.PartitionPath + "\0" + key.RecordKey;
-                ref var at = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(byIdentity, identity, out var seen);
+                bool seen;
+                ref var at = ref byInteger is not null && integer is { } number
+                    ? ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(byInteger, number, out seen)
+                    : ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(byIdentity, keyOnlyIdentity ? key.RecordKey : key.PartitionPath + "\0" + key.RecordKey, out seen);
                 if (seen)
                 {
                     combinedAway++;
@@ -260,18 +280,34 @@ internal sealed class InputRecords
         }
 
         prepare?.CheckRequired(rows.Exists(r => !r.IsDelete));
-        return new InputRecords(batches, fields ?? [], rows, byIdentity, keyOnlyIdentity, combinedAway, prepare?.Schema);
+        return new InputRecords(batches, fields ?? [], rows, byIdentity, byInteger, keyOnlyIdentity, combinedAway, prepare?.Schema);
     }
 
-    /// <summary>The table columns of <paramref name="rows"/>, one batch per input batch they come from, with their keys.</summary>
-    public IEnumerable<(RecordBatch Data, string[] Keys)> Slices(IEnumerable<InputRow> rows)
+    /// <summary>Rows per batch <see cref="Slices"/> gathers: enough that a writer's per-batch costs vanish.</summary>
+    private const int SliceRows = 1 << 16;
+
+    /// <summary>
+    /// The table columns of <paramref name="rows"/>, in the order given, with their keys: gathered from the input
+    /// batches they come from (however many) into batches of at most <see cref="SliceRows"/> rows.
+    /// </summary>
+    public IEnumerable<(RecordBatch Data, string[] Keys)> Slices(IReadOnlyList<InputRow> rows)
     {
         var names = Fields.Select(f => f.Name).ToArray();
-        foreach (var group in rows.GroupBy(r => r.Batch).OrderBy(g => g.Key))
+        var schema = new ParquetSchema(Fields);
+        for (var start = 0; start < rows.Count; start += SliceRows)
         {
-            var ordered = group.OrderBy(r => r.Row).ToArray();
-            var data = RowSelection.Take(Batches[group.Key], [.. ordered.Select(r => r.Row)], names);
-            yield return (new RecordBatch(new ParquetSchema(Fields), data.Columns, data.RowCount), [.. ordered.Select(r => r.Key)]);
+            var n = Math.Min(SliceRows, rows.Count - start);
+            var batches = new int[n];
+            var positions = new int[n];
+            var keys = new string[n];
+            for (var i = 0; i < n; i++)
+            {
+                var row = rows[start + i];
+                (batches[i], positions[i], keys[i]) = (row.Batch, row.Row, row.Key);
+            }
+
+            var data = RowSelection.Gather(Batches, batches, positions, names);
+            yield return (new RecordBatch(schema, data.Columns, n), keys);
         }
     }
 }

@@ -57,20 +57,26 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
 
         // Keys are unique within a scope (the input is combined by identity).
         var scopes = new Dictionary<string, Scope>(StringComparer.Ordinal);
-        for (var r = 0; r < input.Rows.Count; r++)
+        if (input.KeyOnlyIdentities && input.IntegerIdentities is { } shared)
         {
-            var row = input.Rows[r];
-            var name = global ? "" : row.Partition;
-            if (!scopes.TryGetValue(name, out var scope))
+            // One scope holds every key (keys are global, or the table has no partitions), the integers already found.
+            scopes[""] = new Scope(input, null) { ByInteger = shared };
+        }
+        else
+        {
+            for (var r = 0; r < input.Rows.Count; r++)
             {
-                // One scope holds every key when keys are global or the table has no partitions.
-                scopes[name] = scope = new Scope(integerKeyField is not null, global || input.KeyOnlyIdentities ? input.Rows.Count : 0);
-            }
+                var row = input.Rows[r];
+                var name = global ? "" : row.Partition;
+                if (!scopes.TryGetValue(name, out var scope))
+                {
+                    scopes[name] = scope = new Scope(input, global ? null : name) { ByInteger = integerKeyField is not null ? [] : null };
+                }
 
-            scope.Unsorted.Add(row.Key);
-            if (scope.ByInteger is { } byInteger && TryParseCanonical(row.Key, out var value))
-            {
-                byInteger[value] = r;
+                if (scope.ByInteger is { } byInteger && TryParseCanonical(row.Key, out var value))
+                {
+                    byInteger[value] = r;
+                }
             }
         }
 
@@ -314,6 +320,14 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
         try
         {
             using var reader = await table.OpenBaseFileAsync(file.Slice.BaseFile, new ParquetReadOptions { MaxDegreeOfParallelism = 1 }, cancellationToken).ConfigureAwait(false);
+            if (file.ByInteger is { } integers && integerKeyField is not null && reader.Schema.IndexOf(integerKeyField) is var at and >= 0
+                && RecordKeyColumn.IsSignedInteger(reader.Schema.Fields[at]))
+            {
+                // A stored key is its integer field's text (RecordKeyColumn.BareKeyField): the field's values, a few
+                // bytes each to decode, stand for the keys, and no text is parsed.
+                return ReadIntegerKeys(reader, file, integers, integerKeyField, cancellationToken);
+            }
+
             RecordBatch? previous = null;
             for (var g = 0; g < reader.RowGroupCount; g++)
             {
@@ -365,6 +379,34 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
         finally
         {
             ArrayPool<char>.Shared.Return(chars);
+        }
+
+        return hits;
+    }
+
+    private static List<(int Row, long Position)> ReadIntegerKeys(ParquetReader reader, IndexedFile file, Dictionary<long, int> integers, string field, CancellationToken cancellationToken)
+    {
+        var hits = new List<(int, long)>();
+        RecordBatch? previous = null;
+        for (var g = 0; g < reader.RowGroupCount; g++)
+        {
+            if (!file.RowGroups[g])
+            {
+                continue;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = reader.ReadRowGroup(g, [field], previous);
+            previous = batch;
+            var column = IntegerKeyColumn.Of(batch, field)!.Value;
+            for (var i = 0; i < batch.RowCount; i++)
+            {
+                // Most stored keys are not input keys: a bit per integer rules them out before the dictionary.
+                if (column.TryGet(i, out var value) && file.Present?.Contains(value) != false && integers.TryGetValue(value, out var match))
+                {
+                    hits.Add((match, file.Starts[g] + i));
+                }
+            }
         }
 
         return hits;
@@ -427,16 +469,14 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
         return lo;
     }
 
-    /// <summary>The input keys of one partition (all of them with a global index), and those that are integers' text, sorted.</summary>
-    private sealed class Scope(bool integerKeys, int capacity)
+    /// <summary>The input keys of one partition (<paramref name="partition"/>; null: all of them, with a global index or none of partitions), and those that are integers' text.</summary>
+    private sealed class Scope(InputRecords input, string? partition)
     {
         private List<string>? _sorted;
         private long[]? _integers;
 
         /// <summary>The input row of each key that is an integer's text, by the integer (null: the key is not an integer field).</summary>
-        public Dictionary<long, int>? ByInteger { get; } = integerKeys ? new(capacity) : null;
-
-        public List<string> Unsorted { get; } = new(capacity);
+        public Dictionary<long, int>? ByInteger { get; init; }
 
         /// <summary>The integer keys, sorted when first needed (when they are too sparse for <see cref="Present"/>).</summary>
         public long[] Integers => _integers ??= SortedArray(ByInteger!.Keys);
@@ -462,8 +502,23 @@ internal sealed class RecordIndex(HudiTable table, InputRecords input, bool glob
             return sorted;
         }
 
-        /// <summary>The keys in Java's string order, sorted when first needed.</summary>
-        public List<string> Sorted => _sorted ??= [.. Unsorted.Order(StringComparer.Ordinal)];
+        /// <summary>The keys in Java's string order, sorted when first needed (only a file without usable key statistics needs them).</summary>
+        public List<string> Sorted => _sorted ??= Keys();
+
+        private List<string> Keys()
+        {
+            var keys = new List<string>();
+            foreach (var row in input.Rows)
+            {
+                if (partition is null || row.Partition == partition)
+                {
+                    keys.Add(row.Key);
+                }
+            }
+
+            keys.Sort(StringComparer.Ordinal);
+            return keys;
+        }
     }
 
     /// <summary>A file the index looks keys up in: its filter (null: none in the footer), the sorted keys' index range within its min/max, the row groups to read and where each starts.</summary>
