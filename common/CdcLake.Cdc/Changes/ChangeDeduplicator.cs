@@ -33,7 +33,7 @@ public sealed class ChangeStats
 /// </summary>
 public sealed class ChangeDeduplicator
 {
-    private readonly Dictionary<string, Change> _latest = new(StringComparer.Ordinal);
+    private Dictionary<string, Change> _latest = new(StringComparer.Ordinal);
 
     public ChangeStats Stats { get; } = new();
 
@@ -88,6 +88,9 @@ public sealed class ChangeDeduplicator
             Stats.Superseded++;
         }
     }
+
+    /// <summary>Forgets every change (and so lets their batches go); the stats stay.</summary>
+    public void Clear() => _latest = new(StringComparer.Ordinal);
 
     /// <summary>The winning change of <paramref name="key"/>, if any.</summary>
     public bool TryGet(string key, out Change change) => _latest.TryGetValue(key, out change);

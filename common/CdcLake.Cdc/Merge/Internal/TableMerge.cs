@@ -256,6 +256,7 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         }
 
         _tombstones += tombstones.Added;
+        changes.Clear();
 
         MarkHandled(chunk);
         var checkpoint = state.Checkpoint.Advance(selection, chunk, CheckpointOptions());
@@ -281,24 +282,125 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         return await TableState.LoadAsync(target, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The winning changes as the write client's input: the change rows, with their key and a delete flag.</summary>
+    /// <summary>Rows per batch of the write client's input: few batches, so that the writer gathers from few.</summary>
+    private const int WriteBatchRows = 1 << 16;
+
+    /// <summary>
+    /// The winning changes as the write client's input: the change rows, with their key and a delete flag, gathered
+    /// from the batches they were read in into a few large ones. Empties <paramref name="winners"/> as it goes: once
+    /// gathered, the changes' batches are garbage, and the table's file groups are rewritten without them in memory.
+    /// </summary>
     private static IEnumerable<RecordBatch> WriteBatches(List<Change> winners)
     {
-        // Batches in file order and row order, so that the commit's rows do not depend on how the files were read.
-        foreach (var group in winners.GroupBy(c => c.Batch).OrderBy(g => g.Key.File.OrderKey).ThenBy(g => g.Key.File.Path, StringComparer.Ordinal).ThenBy(g => g.Key.FirstRow))
+        if (winners.Count == 0)
         {
-            var items = group.OrderBy(c => c.Index).ToList();
-            var payload = group.Key.Payload;
-            var rows = payload.Take([.. items.Select(c => c.Index)], [.. payload.Schema.Fields.Select(f => f.Name)]);
-            var keyField = new PrimitiveField(HoodieMetaFields.RecordKey, PhysicalType.ByteArray, LogicalType.String, Repetition.Required);
-            var deleteField = new PrimitiveField(DeleteMarker, PhysicalType.Boolean, repetition: Repetition.Required);
-            var keys = VectorConversion.Strings(keyField, [.. items.Select(c => c.Key)]);
-            var deletes = new BooleanVector(deleteField, [.. items.Select(c => c.IsDelete)], items.Count);
+            yield break;
+        }
+
+        // Rows in file order and row order, so that the commit's rows do not depend on how the files were read.
+        var sources = new List<ChangeBatch>();
+        var sourceOf = new Dictionary<ChangeBatch, int>(ReferenceEqualityComparer.Instance);
+        foreach (var change in winners)
+        {
+            if (!sourceOf.ContainsKey(change.Batch))
+            {
+                sourceOf[change.Batch] = -1;
+                sources.Add(change.Batch);
+            }
+        }
+
+        sources.Sort((a, b) => a.File.OrderKey.CompareTo(b.File.OrderKey) is var byFile and not 0 ? byFile
+            : string.CompareOrdinal(a.File.Path, b.File.Path) is var byPath and not 0 ? byPath
+            : a.FirstRow.CompareTo(b.FirstRow));
+        for (var i = 0; i < sources.Count; i++)
+        {
+            sourceOf[sources[i]] = i;
+        }
+
+        var order = InBatchOrder(winners, sourceOf, sources.Count);
+        var payloads = sources.Select(b => b.Payload).ToList();
+        var names = payloads[0].Schema.Fields.Select(f => f.Name).ToArray();
+        var keyField = new PrimitiveField(HoodieMetaFields.RecordKey, PhysicalType.ByteArray, LogicalType.String, Repetition.Required);
+        var deleteField = new PrimitiveField(DeleteMarker, PhysicalType.Boolean, repetition: Repetition.Required);
+        for (var start = 0; start < order.Length; start += WriteBatchRows)
+        {
+            var n = Math.Min(WriteBatchRows, order.Length - start);
+            var batchOf = new int[n];
+            var rowOf = new int[n];
+            var deletes = new bool[n];
+            var keyOffsets = new int[n + 1];
+            for (var i = 0; i < n; i++)
+            {
+                var change = winners[order[start + i]];
+                var source = sourceOf[change.Batch];
+                (batchOf[i], rowOf[i], deletes[i]) = (source, change.Index, change.IsDelete);
+                keyOffsets[i + 1] = keyOffsets[i] + (change.FromBeforeImage ? System.Text.Encoding.UTF8.GetByteCount(change.Key) : change.Batch.KeyColumn.GetSpan(change.Index).Length);
+            }
+
+            // The key as read, in UTF-8; the old key of a primary-key update's delete is not in the row's columns.
+            var keyData = new byte[keyOffsets[n]];
+            for (var i = 0; i < n; i++)
+            {
+                var change = winners[order[start + i]];
+                if (change.FromBeforeImage)
+                {
+                    System.Text.Encoding.UTF8.GetBytes(change.Key, keyData.AsSpan(keyOffsets[i]));
+                }
+                else
+                {
+                    change.Batch.KeyColumn.GetSpan(change.Index).CopyTo(keyData.AsSpan(keyOffsets[i]));
+                }
+            }
+
+            var rows = RowSelection.Gather(payloads, batchOf, rowOf, names);
             yield return new RecordBatch(
                 new ParquetSchema([.. rows.Schema.Fields, keyField, deleteField]),
-                [.. rows.Columns, keys, deletes],
-                items.Count);
+                [.. rows.Columns, new BinaryVector(keyField, keyOffsets, keyData, n), new BooleanVector(deleteField, deletes, n)],
+                n);
         }
+
+        winners.Clear();
+    }
+
+    /// <summary>
+    /// The positions in <paramref name="winners"/> ordered by source batch (<paramref name="sourceOf"/>), then row, then
+    /// position (a primary-key update and the delete of its old key share a row): bucketed by batch, each bucket sorted.
+    /// </summary>
+    private static int[] InBatchOrder(List<Change> winners, Dictionary<ChangeBatch, int> sourceOf, int sourceCount)
+    {
+        var starts = new int[sourceCount + 1];
+        var sources = new int[winners.Count];
+        for (var i = 0; i < winners.Count; i++)
+        {
+            sources[i] = sourceOf[winners[i].Batch];
+            starts[sources[i] + 1]++;
+        }
+
+        for (var b = 0; b < sourceCount; b++)
+        {
+            starts[b + 1] += starts[b];
+        }
+
+        // Row (< 2^31) and position (< 2^31) in one long: a bucket sorts as plain numbers.
+        var keys = new long[winners.Count];
+        var next = starts[..^1];
+        for (var i = 0; i < winners.Count; i++)
+        {
+            keys[next[sources[i]]++] = ((long)winners[i].Index << 32) | (uint)i;
+        }
+
+        var order = new int[winners.Count];
+        for (var b = 0; b < sourceCount; b++)
+        {
+            var bucket = keys.AsSpan(starts[b], starts[b + 1] - starts[b]);
+            bucket.Sort();
+            for (var k = 0; k < bucket.Length; k++)
+            {
+                order[starts[b] + k] = (int)(uint)bucket[k];
+            }
+        }
+
+        return order;
     }
 
     /// <summary>
