@@ -177,7 +177,7 @@ internal sealed class BaseFileWriter : IAsyncDisposable
     /// file's name, so the old name is neither decoded nor copied. With <paramref name="keysInBloom"/> the keys are taken to be in the filter already
     /// (<see cref="TrySeedBloom"/>): only the key range is updated.
     /// </summary>
-    public void CopyRowsRenamed(RecordBatch withoutFileName, int[] rows, bool keysInBloom)
+    public void CopyRowsRenamed(RecordBatch withoutFileName, ReadOnlySpan<int> rows, bool keysInBloom)
     {
         if (rows.Length == 0)
         {
@@ -189,7 +189,7 @@ internal sealed class BaseFileWriter : IAsyncDisposable
         columns.Insert(4, _fileName.Vector(withoutFileName.RowCount));
         var batch = new RecordBatch(_schema, columns, withoutFileName.RowCount);
         var keys = (BinaryVector)columns[2];
-        Write(batch, all ? null : rows, keys, addToBloom: !keysInBloom);
+        Write(batch, rows, all, keys, addToBloom: !keysInBloom);
     }
 
     private void TrackKeyRange(ReadOnlySpan<byte> key)
@@ -230,20 +230,23 @@ internal sealed class BaseFileWriter : IAsyncDisposable
         await _stream.DisposeAsync().ConfigureAwait(false);
     }
 
-    private void Write(RecordBatch batch, BinaryVector keys, bool addToBloom = true) => Write(batch, null, keys, addToBloom);
+    private void Write(RecordBatch batch, BinaryVector keys, bool addToBloom = true) => Write(batch, default, allRows: true, keys, addToBloom);
 
-    /// <param name="rows">The rows of <paramref name="batch"/> to write (null: all); <paramref name="keys"/> is the batch's key column.</param>
-    private void Write(RecordBatch batch, int[]? rows, BinaryVector keys, bool addToBloom)
+    /// <param name="rows">The rows of <paramref name="batch"/> to write, unless <paramref name="allRows"/>; <paramref name="keys"/> is the batch's key column.</param>
+    private void Write(RecordBatch batch, ReadOnlySpan<int> rows, bool allRows, BinaryVector keys, bool addToBloom)
     {
         // The keys' bloom filter (30 hashes a key) and key range are built on another core while the rows are
         // encoded here: together they are most of writing a base file. Batches' keys are added in order, a few
         // batches behind at most, from a copy (the caller may reuse its buffers once this returns); the footer
         // waits for all of them.
-        var count = rows?.Length ?? batch.RowCount;
-        if (count < ParallelKeysRows)
+        var count = allRows ? batch.RowCount : rows.Length;
+
+        // Keys already in the filter (rows copied from the file this one rewrites) only widen the key range: two
+        // comparisons a key, done here rather than copied for another core.
+        if (count < ParallelKeysRows || !addToBloom)
         {
             WaitForKeys();
-            AddKeys(keys, rows, addToBloom);
+            AddKeys(keys, rows, allRows, addToBloom);
         }
         else
         {
@@ -252,13 +255,13 @@ internal sealed class BaseFileWriter : IAsyncDisposable
                 WaitForKeys();
             }
 
-            var owned = Copy(keys, rows);
+            var owned = allRows ? Copy(keys) : (BinaryVector)RowSelection.Take(keys, rows.ToArray());
             Interlocked.Increment(ref _keyBatchesQueued);
             _keysAdded = _keysAdded.ContinueWith(
                 previous =>
                 {
                     previous.GetAwaiter().GetResult();
-                    AddKeys(owned, null, addToBloom);
+                    AddKeys(owned, default, allRows: true, addToBloom);
                     Interlocked.Decrement(ref _keyBatchesQueued);
                 },
                 CancellationToken.None,
@@ -266,7 +269,7 @@ internal sealed class BaseFileWriter : IAsyncDisposable
                 TaskScheduler.Default);
         }
 
-        if (rows is null)
+        if (allRows)
         {
             _writer.Write(batch);
         }
@@ -280,14 +283,8 @@ internal sealed class BaseFileWriter : IAsyncDisposable
 
     private void WaitForKeys() => _keysAdded.GetAwaiter().GetResult();
 
-    /// <summary>The keys of <paramref name="rows"/> (null: all), copied.</summary>
-    private static BinaryVector Copy(BinaryVector keys, int[]? rows)
+    private static BinaryVector Copy(BinaryVector keys)
     {
-        if (rows is not null)
-        {
-            return (BinaryVector)RowSelection.Take(keys, rows);
-        }
-
         var n = keys.Length;
         var start = keys.Offsets[0];
         var offsets = new int[n + 1];
@@ -299,22 +296,33 @@ internal sealed class BaseFileWriter : IAsyncDisposable
         return new BinaryVector(keys.Field, offsets, keys.Data.AsSpan(start, keys.Offsets[n] - start).ToArray(), n);
     }
 
-    private void AddKeys(BinaryVector keys, int[]? rows, bool addToBloom)
+    private void AddKeys(BinaryVector keys, ReadOnlySpan<int> rows, bool allRows, bool addToBloom)
     {
-        if (rows is not null)
-        {
-            keys = (BinaryVector)RowSelection.Take(keys, rows);
-        }
-
         // Keys are taken as the column's UTF-8 bytes: no string per row for the filter or the key range.
         if (addToBloom)
         {
+            if (!allRows)
+            {
+                keys = (BinaryVector)RowSelection.Take(keys, rows.ToArray());
+                allRows = true;
+            }
+
             _bloom.AddAll(keys.Data, keys.Offsets, keys.Length);
         }
 
-        for (var i = 0; i < keys.Length; i++)
+        if (allRows)
         {
-            TrackKeyRange(keys.GetSpan(i));
+            for (var i = 0; i < keys.Length; i++)
+            {
+                TrackKeyRange(keys.GetSpan(i));
+            }
+        }
+        else
+        {
+            foreach (var row in rows)
+            {
+                TrackKeyRange(keys.GetSpan(row));
+            }
         }
     }
 

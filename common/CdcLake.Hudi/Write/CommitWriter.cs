@@ -855,6 +855,10 @@ internal sealed class CommitWriter(
             var next = 0;
             var all = Array.Empty<int>();
 
+            // Per row group, which stored rows are dropped and which kept: one pair of buffers for the whole file.
+            var dropped = Array.Empty<bool>();
+            var keep = Array.Empty<int>();
+
             // Every column but _hoodie_file_name, which the new file's name replaces.
             var columns = reader.Schema.Fields.Select(f => f.Name).Where(n => n != HoodieMetaFields.FileName).ToList();
             foreach (var stored in reader.ReadBatches(columns, reuseBuffers: true))
@@ -875,8 +879,12 @@ internal sealed class CommitWriter(
                 }
 
                 var keys = (BinaryVector)batch[HoodieMetaFields.RecordKey];
-                var dropped = new bool[n];
-                var droppedCount = 0;
+                if (dropped.Length < n)
+                {
+                    (dropped, keep) = (new bool[n], new int[n]);
+                }
+
+                dropped.AsSpan(0, n).Clear();
                 var updated = new List<InputRow>();
                 for (; next < changes.Count && changes[next].Position < start + n; next++)
                 {
@@ -891,7 +899,6 @@ internal sealed class CommitWriter(
                     }
 
                     dropped[i] = true;
-                    droppedCount++;
                     if (kind == ChangeKind.Update)
                     {
                         updated.Add(row);
@@ -903,16 +910,16 @@ internal sealed class CommitWriter(
                     }
                 }
 
-                var keep = new int[n - droppedCount];
-                for (int i = 0, k = 0; i < n; i++)
+                var kept = 0;
+                for (var i = 0; i < n; i++)
                 {
                     if (!dropped[i])
                     {
-                        keep[k++] = i;
+                        keep[kept++] = i;
                     }
                 }
 
-                writer.CopyRowsRenamed(batch, keep, seeded);
+                writer.CopyRowsRenamed(batch, keep.AsSpan(0, kept), seeded);
                 foreach (var (data, newKeys) in input.Slices(updated))
                 {
                     writer.WriteNew(data, newKeys);
