@@ -59,7 +59,7 @@ public class SampleMergeTests(SampleFixture sample) : IClassFixture<SampleFixtur
                 all.Add(change);
                 if (change.BeforeImageKey is { } old)
                 {
-                    all.Add(change with { Key = old, Op = ChangeOp.Delete, FromBeforeImage = true });
+                    all.Add(change.BeforeImageDelete(old));
                 }
             }
         }
@@ -74,6 +74,37 @@ public class SampleMergeTests(SampleFixture sample) : IClassFixture<SampleFixtur
             }
 
             shuffled.InOrder().Select(c => (c.Key, c.Op, c.Order.ToString())).Should().Equal(inOrder.InOrder().Select(c => (c.Key, c.Op, c.Order.ToString())));
+        }
+    }
+
+    [Fact]
+    public async Task Batches_added_from_several_threads_at_once_dedupe_as_one_thread_does()
+    {
+        foreach (var spec in sample.Tables)
+        {
+            var (_, inOrder, _) = await CdcTestSupport.ReadTableAsync(spec);
+            using var store = Storage.ObjectStores.For(spec.Source);
+            var reader = await ChangeReader.OpenAsync(store, spec, (await DmsDiscovery.ListAsync(store)).All);
+            var batches = new List<ChangeBatch>();
+            await foreach (var batch in reader.ReadAsync())
+            {
+                batches.Add(batch);
+            }
+
+            // Four threads, each adding every batch (repeats change nothing), in orders of their own.
+            var concurrent = new ChangeDeduplicator();
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+            {
+                var random = new Random(t);
+                foreach (var batch in batches.OrderBy(_ => random.Next()))
+                {
+                    concurrent.Add(batch);
+                }
+            })));
+
+            concurrent.InOrder().Select(c => (c.Key, c.Op, c.Order.ToString())).Should().Equal(inOrder.InOrder().Select(c => (c.Key, c.Op, c.Order.ToString())), spec.Name);
+            concurrent.Stats.Rows.Should().Be(4 * inOrder.Stats.Rows);
+            concurrent.Stats.BeforeImageDeletes.Should().Be(4 * inOrder.Stats.BeforeImageDeletes);
         }
     }
 

@@ -68,18 +68,54 @@ public sealed class ChangeBatch
     {
         for (var i = 0; i < Count; i++)
         {
-            if (Keys[i] is { } key)
+            if (!KeyColumn.IsNull(i))
             {
-                yield return new Change(key, Ops[i], Orders[i], this, i);
+                yield return new Change(Ops[i], Orders[i], this, i);
             }
         }
     }
 }
 
 /// <summary>One change: a key, what happens to it, where it is in the total order, and its row.</summary>
-/// <param name="FromBeforeImage">A delete of the old key made from a primary-key update's before image.</param>
-public readonly record struct Change(string Key, ChangeOp Op, CdcOrder Order, ChangeBatch Batch, int Index, bool FromBeforeImage = false)
+public readonly record struct Change
 {
+    // Set only for a key the row's key column does not hold (the old key of a primary-key update); otherwise the key
+    // is read from the batch's key column when asked for, so that changes need no string each.
+    private readonly string? _key;
+
+    /// <summary>A change whose key is the row's (in <see cref="ChangeBatch.KeyColumn"/>).</summary>
+    public Change(ChangeOp op, CdcOrder order, ChangeBatch batch, int index)
+    {
+        Op = op;
+        Order = order;
+        Batch = batch;
+        Index = index;
+    }
+
+    /// <param name="fromBeforeImage">A delete of the old key made from a primary-key update's before image.</param>
+    public Change(string key, ChangeOp op, CdcOrder order, ChangeBatch batch, int index, bool fromBeforeImage = false)
+        : this(op, order, batch, index)
+    {
+        _key = key;
+        FromBeforeImage = fromBeforeImage;
+    }
+
+    public string Key => _key ?? Batch.KeyColumn.GetString(Index);
+
+    public ChangeOp Op { get; }
+
+    public CdcOrder Order { get; }
+
+    public ChangeBatch Batch { get; }
+
+    public int Index { get; }
+
+    /// <summary>A delete of the old key made from a primary-key update's before image.</summary>
+    public bool FromBeforeImage { get; }
+
+    /// <summary>The key as UTF-8: the row's bytes in its batch, or the given key encoded.</summary>
+    internal ReadOnlySpan<byte> KeyBytes => _key is null ? Batch.KeyColumn.GetSpan(Index) : System.Text.Encoding.UTF8.GetBytes(_key);
+
     /// <summary>The row in the table's columns (for a delete, often only the key columns are set).</summary>
     public RowView Row => Batch.Payload.GetRow(Index);
 
@@ -98,6 +134,9 @@ public readonly record struct Change(string Key, ChangeOp Op, CdcOrder Order, Ch
     public bool IsDelete => Op == ChangeOp.Delete;
 
     public string File => Batch.File.Path;
+
+    /// <summary>The delete of <paramref name="oldKey"/> that a primary-key update makes, at the update's place in the order.</summary>
+    public Change BeforeImageDelete(string oldKey) => new(oldKey, ChangeOp.Delete, Order, Batch, Index, fromBeforeImage: true);
 
     public override string ToString() => $"{Op} {Key} @ {Order}";
 }

@@ -23,6 +23,18 @@ public sealed class ChangeStats
 
     /// <summary>Changes a later change of the same key replaced within the batch.</summary>
     public long Superseded { get; internal set; }
+
+    internal void Add(ChangeStats other)
+    {
+        Rows += other.Rows;
+        Inserts += other.Inserts;
+        Updates += other.Updates;
+        Deletes += other.Deletes;
+        Upserts += other.Upserts;
+        BeforeImageDeletes += other.BeforeImageDeletes;
+        BadRows += other.BadRows;
+        Superseded += other.Superseded;
+    }
 }
 
 /// <summary>
@@ -30,74 +42,222 @@ public sealed class ChangeStats
 /// order the changes are added in. A delete followed by an insert leaves the insert (the key comes back); an
 /// insert followed by a delete leaves the delete. A primary-key update whose before-image key differs also
 /// deletes the old key, at the update's place in the order. Holds the winning changes (and so their batches).
+/// Keys are compared as their UTF-8 bytes where the batches hold them: no string per change.
 /// </summary>
 public sealed class ChangeDeduplicator
 {
-    private Dictionary<string, Change> _latest = new(StringComparer.Ordinal);
+    /// <summary>Keys are spread over this many independently locked maps, so that batches read side by side are added side by side.</summary>
+    private const int ShardCount = 8;
+
+    private Shard[] _shards = NewShards();
 
     public ChangeStats Stats { get; } = new();
 
     /// <summary>Keys with a change.</summary>
-    public int Count => _latest.Count;
+    public int Count => _shards.Sum(s => s.Latest.Count);
 
     /// <summary>The winning change per key, in no particular order.</summary>
-    public IReadOnlyCollection<Change> Latest => _latest.Values;
+    public IReadOnlyCollection<Change> Latest => new AllShards(_shards);
 
-    /// <summary>Adds every readable change of <paramref name="batch"/> (and counts its bad rows).</summary>
+    /// <summary>Makes room for <paramref name="keys"/> keys (the rows about to be added, say), so that the maps are not grown step by step.</summary>
+    public void EnsureCapacity(int keys)
+    {
+        foreach (var shard in _shards)
+        {
+            lock (shard)
+            {
+                shard.Slots.EnsureCapacity(keys / ShardCount);
+                shard.Latest.Capacity = Math.Max(shard.Latest.Capacity, keys / ShardCount);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds every readable change of <paramref name="batch"/> (and counts its bad rows). Batches may be added from
+    /// several threads at once.
+    /// </summary>
     public void Add(ChangeBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        Stats.Rows += batch.Count;
-        Stats.BadRows += batch.BadRows.Count;
-        foreach (var change in batch.Changes())
+        var keys = batch.KeyColumn;
+        var ops = batch.Ops;
+        var orders = batch.Orders;
+        var beforeImageKeys = batch.BeforeImageKeys;
+        var counts = new ChangeStats { Rows = batch.Count, BadRows = batch.BadRows.Count };
+
+        // Hashed first, outside any lock; then each shard's keys under its lock, the shards in an order that differs
+        // from batch to batch so that two threads rarely wait for one another.
+        var hashed = new KeyBytes[batch.Count];
+        var shardOf = new byte[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
         {
-            switch (change.Op)
+            if (!keys.IsNull(i))
             {
-                case ChangeOp.Insert: Stats.Inserts++; break;
-                case ChangeOp.Update: Stats.Updates++; break;
-                case ChangeOp.Delete: Stats.Deletes++; break;
-                default: Stats.Upserts++; break;
+                hashed[i] = new KeyBytes(keys.Data, keys.Offsets[i], keys.Offsets[i + 1] - keys.Offsets[i]);
+                shardOf[i] = (byte)((uint)hashed[i].Hash % ShardCount);
+            }
+        }
+
+        var first = (int)((uint)batch.FirstRow.GetHashCode() % ShardCount);
+        for (var k = 0; k < ShardCount; k++)
+        {
+            var s = (first + k) % ShardCount;
+            var shard = _shards[s];
+            lock (shard)
+            {
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    if (shardOf[i] == s && !keys.IsNull(i))
+                    {
+                        shard.Add(new Change(ops[i], orders[i], batch, i), hashed[i], counts);
+                    }
+                }
+            }
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (keys.IsNull(i))
+            {
+                continue;
             }
 
-            Add(change);
-            if (change.BeforeImageKey is { } old)
+            switch (ops[i])
             {
-                Stats.BeforeImageDeletes++;
-                Add(change with { Key = old, Op = ChangeOp.Delete, FromBeforeImage = true });
+                case ChangeOp.Insert: counts.Inserts++; break;
+                case ChangeOp.Update: counts.Updates++; break;
+                case ChangeOp.Delete: counts.Deletes++; break;
+                default: counts.Upserts++; break;
             }
+
+            if (beforeImageKeys?[i] is { } old)
+            {
+                counts.BeforeImageDeletes++;
+                Add(new Change(ops[i], orders[i], batch, i).BeforeImageDelete(old), counts);
+            }
+        }
+
+        lock (Stats)
+        {
+            Stats.Add(counts);
         }
     }
 
     /// <summary>Keeps <paramref name="change"/> when it is later than the key's current one. Adding a change twice changes nothing.</summary>
     public void Add(Change change)
     {
-        if (!_latest.TryGetValue(change.Key, out var current))
+        var counts = new ChangeStats();
+        Add(change, counts);
+        lock (Stats)
         {
-            _latest[change.Key] = change;
-            return;
+            Stats.Add(counts);
         }
+    }
 
-        var c = change.Order.CompareTo(current.Order);
-        if (c > 0)
+    private void Add(Change change, ChangeStats counts)
+    {
+        var key = KeyBytes.Of(change.KeyBytes.ToArray());
+        var shard = _shards[(uint)key.Hash % ShardCount];
+        lock (shard)
         {
-            _latest[change.Key] = change;
-            Stats.Superseded++;
-        }
-        else if (c < 0)
-        {
-            Stats.Superseded++;
+            shard.Add(change, key, counts);
         }
     }
 
     /// <summary>Forgets every change (and so lets their batches go); the stats stay.</summary>
-    public void Clear() => _latest = new(StringComparer.Ordinal);
+    public void Clear() => _shards = NewShards();
 
     /// <summary>The winning change of <paramref name="key"/>, if any.</summary>
-    public bool TryGet(string key, out Change change) => _latest.TryGetValue(key, out change);
+    public bool TryGet(string key, out Change change)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var bytes = KeyBytes.Of(System.Text.Encoding.UTF8.GetBytes(key));
+        var shard = _shards[(uint)bytes.Hash % ShardCount];
+        lock (shard)
+        {
+            var found = shard.Slots.TryGetValue(bytes, out var slot);
+            change = found ? shard.Latest[slot] : default;
+            return found;
+        }
+    }
 
     /// <summary>
     /// The winning changes in the total order; a primary-key update and the delete of its old key share a place,
     /// and come by key.
     /// </summary>
-    public IEnumerable<Change> InOrder() => _latest.Values.OrderBy(c => c.Order).ThenBy(c => c.Key, StringComparer.Ordinal);
+    public IEnumerable<Change> InOrder() => Latest.OrderBy(c => c.Order).ThenBy(c => c.Key, StringComparer.Ordinal);
+
+    private static Shard[] NewShards() => [.. Enumerable.Range(0, ShardCount).Select(_ => new Shard())];
+
+    /// <summary>The shards' winners, one after the other, without a copy.</summary>
+    private sealed class AllShards(Shard[] shards) : IReadOnlyCollection<Change>
+    {
+        public int Count => shards.Sum(s => s.Latest.Count);
+
+        public IEnumerator<Change> GetEnumerator() => shards.SelectMany(s => s.Latest).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>The keys of one shard: each key's slot in <see cref="Latest"/>, which holds its winning change.</summary>
+    private sealed class Shard
+    {
+        public Dictionary<KeyBytes, int> Slots { get; } = new(KeyBytes.Comparer);
+
+        public List<Change> Latest { get; } = [];
+
+        public void Add(Change change, KeyBytes key, ChangeStats counts)
+        {
+            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Slots, key, out var seen);
+            if (!seen)
+            {
+                slot = Latest.Count;
+                Latest.Add(change);
+                return;
+            }
+
+            var c = change.Order.CompareTo(Latest[slot].Order);
+            if (c > 0)
+            {
+                Latest[slot] = change;
+                counts.Superseded++;
+            }
+            else if (c < 0)
+            {
+                counts.Superseded++;
+            }
+        }
+    }
+
+    /// <summary>A key's UTF-8 bytes where they lie (a batch's key column), with their hash.</summary>
+    private readonly struct KeyBytes
+    {
+        private readonly byte[] _data;
+        private readonly int _offset;
+        private readonly int _length;
+
+
+        public KeyBytes(byte[] data, int offset, int length)
+        {
+            (_data, _offset, _length) = (data, offset, length);
+            var hash = new HashCode();
+            hash.AddBytes(Span);
+            Hash = hash.ToHashCode();
+        }
+
+        public int Hash { get; }
+
+        public static IEqualityComparer<KeyBytes> Comparer { get; } = new KeyComparer();
+
+        private ReadOnlySpan<byte> Span => _data.AsSpan(_offset, _length);
+
+        public static KeyBytes Of(byte[] key) => new(key, 0, key.Length);
+
+        private sealed class KeyComparer : IEqualityComparer<KeyBytes>
+        {
+            public bool Equals(KeyBytes x, KeyBytes y) => x.Hash == y.Hash && x.Span.SequenceEqual(y.Span);
+
+            public int GetHashCode(KeyBytes key) => key.Hash;
+        }
+    }
 }

@@ -208,6 +208,7 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         }
 
         var changes = new ChangeDeduplicator();
+        changes.EnsureCapacity((int)Math.Min(reader.Rows, Array.MaxLength));
         var badRows = new List<BadRow>();
         // The winner per key does not depend on the order changes arrive in, so files are read side by side.
         await Parallel.ForEachAsync(
@@ -217,9 +218,9 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
             {
                 await foreach (var batch in reader.ReadFileAsync(file, ct).ConfigureAwait(false))
                 {
-                    lock (changes)
+                    changes.Add(batch);
+                    lock (badRows)
                     {
-                        changes.Add(batch);
                         badRows.AddRange(batch.BadRows);
                         _rowsRead += batch.Count;
                         Report("read");
@@ -233,11 +234,14 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
         var tombstones = await TombstoneSet.LoadAsync(target, state.TombstonesPath, cancellationToken).ConfigureAwait(false);
         tombstones.Expire(now - spec.TombstoneRetention);
         var winners = new List<Change>(changes.Count);
+        var anyTombstones = tombstones.Count > 0;
+
         // One change per key: the tombstones of different keys do not interact, so no sort of the changes is needed.
         foreach (var change in changes.Latest)
         {
-            // The order's text only where a tombstone needs it: most changes have none.
-            if (tombstones.Count > 0 && tombstones.Blocks(change.Key, change.Order))
+            // The key's text only where a tombstone may name it or a delete makes one: most changes need none.
+            var key = anyTombstones || change.IsDelete ? change.Key : null;
+            if (anyTombstones && tombstones.Blocks(key!, change.Order))
             {
                 _stale++;
                 continue;
@@ -245,11 +249,11 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
 
             if (change.IsDelete)
             {
-                tombstones.Deleted(change.Key, change.Order.ToString(), now);
+                tombstones.Deleted(key!, change.Order.ToString(), now);
             }
-            else
+            else if (anyTombstones)
             {
-                tombstones.Upserted(change.Key);
+                tombstones.Upserted(key!);
             }
 
             winners.Add(change);
