@@ -32,6 +32,7 @@ public sealed class FileGroupRewriteTests
         result.Updates.Should().Be(4);
         result.Deletes.Should().Be(2);
         result.Inserts.Should().Be(2);
+        result.RowGroupsCopied.Should().Be(1, "no change falls in rows 50-74: that row group is copied as stored");
         var stat = result.Metadata.AllWriteStats.Should().ContainSingle().Subject;
         var path = Path.Combine(place.LocalPath!, stat.Path!);
         var after = ReadRows(path);

@@ -84,6 +84,66 @@ public sealed class HotPathTests
     }
 
     [Fact]
+    public void Row_groups_copied_as_stored_read_back_with_their_rows_and_the_replaced_column()
+    {
+        using var temp = new TempDirectory("hotpath-copy");
+        Field[] fields =
+        [
+            Opt("i", PhysicalType.Int32), Opt("s", PhysicalType.ByteArray, LogicalType.String),
+            new ListField("xs", new PrimitiveField("element", PhysicalType.Int32)), Opt("tag", PhysicalType.ByteArray, LogicalType.String),
+        ];
+        var schema = new ParquetSchema(fields);
+        RecordBatch Rows(int from, int count, string tag) => new(schema, [
+            Vector(fields[0], [.. Enumerable.Range(from, count).Select(i => i % 13 == 0 ? null : (object)i)]),
+            Vector(fields[1], [.. Enumerable.Range(from, count).Select(i => (object)$"v{i % 50}")]),
+            Vector(fields[2], [.. Enumerable.Range(from, count).Select(i => i % 7 == 0 ? null : (object)new List<object?> { i, -i })]),
+            Vector(fields[3], [.. Enumerable.Range(from, count).Select(_ => (object)tag)]),
+        ], count);
+        string Line(int i, string tag) => $"{(i % 13 == 0 ? "null" : i)}|v{i % 50}|{(i % 7 == 0 ? "null" : $"{i},{-i}")}|{tag}";
+
+        // The source: three row groups of 1,000 rows, snappy, dictionary pages included.
+        var sourcePath = temp.PathOf("source.parquet");
+        using (var writer = ParquetWriter.Create(sourcePath, schema, new ParquetWriteOptions { RowGroupRows = 1_000, Codec = ParquetCodec.Snappy }))
+        {
+            writer.Write(Rows(0, 3_000, "old"));
+        }
+
+        var file = temp.PathOf("copy.parquet");
+        var tag = (PrimitiveField)fields[3];
+        using (var source = ParquetReader.Open(sourcePath))
+        using (var writer = ParquetWriter.Create(file, schema, new ParquetWriteOptions { Codec = ParquetCodec.Gzip }))
+        {
+            writer.Write(Rows(10_000, 10, "new"));
+            writer.TryCopyRowGroup(source, 2, new RecordBatch(new ParquetSchema([tag]), [Vector(tag, [.. Enumerable.Repeat((object?)"new", 1_000)])], 1_000)).Should().BeTrue();
+            writer.TryCopyRowGroup(source, 0).Should().BeTrue();
+            writer.Write(Rows(20_000, 5, "new"));
+
+            // A column stored with another type than this file's cannot be copied: nothing is written.
+            using var other = ParquetWriter.Create(temp.PathOf("other.parquet"), new ParquetSchema([Opt("i", PhysicalType.Int64), fields[1], fields[2], fields[3]]));
+            other.TryCopyRowGroup(source, 1).Should().BeFalse();
+            other.RowsWritten.Should().Be(0);
+        }
+
+        var expected = Enumerable.Range(10_000, 10).Select(i => Line(i, "new"))
+            .Concat(Enumerable.Range(2_000, 1_000).Select(i => Line(i, "new")))
+            .Concat(Enumerable.Range(0, 1_000).Select(i => Line(i, "old")))
+            .Concat(Enumerable.Range(20_000, 5).Select(i => Line(i, "new")));
+        var read = Db.Query($"""
+            SELECT coalesce(i::VARCHAR, 'null') || '|' || s || '|' || coalesce(array_to_string(xs, ','), 'null') || '|' || tag
+            FROM read_parquet({DuckDb.Literal(file)}, file_row_number = true) ORDER BY file_row_number
+            """).Rows;
+        read.Select(r => r[0].GetString()).Should().Equal(expected);
+
+        // Four row groups (the rows written before a copy are flushed first); the copied chunks keep their statistics.
+        var groups = Db.Query($"SELECT row_group_id, row_group_num_rows, stats_min_value, stats_max_value, compression FROM parquet_metadata({DuckDb.Literal(file)}) WHERE path_in_schema = 'i' ORDER BY row_group_id").Rows;
+        groups.Select(r => r[1].GetInt64()).Should().Equal(10, 1_000, 1_000, 5);
+        (groups[1][2].GetString(), groups[1][3].GetString(), groups[1][4].GetString()).Should().Be(("2000", "2999", "SNAPPY"));
+        groups[0][4].GetString().Should().Be("GZIP");
+        using var ours = ParquetReader.Open(file);
+        ours.ReadBatches().Sum(b => b.RowCount).Should().Be(2_015);
+    }
+
+    [Fact]
     public void Runs_of_repeated_strings_are_dictionary_encoded_value_for_value()
     {
         using var temp = new TempDirectory("hotpath-runs");

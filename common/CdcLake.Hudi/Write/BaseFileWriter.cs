@@ -84,8 +84,7 @@ internal sealed class BaseFileWriter : IAsyncDisposable
         BaseFileName name,
         int taskId,
         HudiWriteOptions options,
-        CancellationToken cancellationToken,
-        int encodingParallelism = 1)
+        CancellationToken cancellationToken)
     {
         var schema = SchemaOf(dataFields);
         var writeOptions = new ParquetWriteOptions
@@ -101,8 +100,8 @@ internal sealed class BaseFileWriter : IAsyncDisposable
                 [HoodieFooterKeys.AvroSchema] = AvroSchema.ToJson(tableName, dataFields, AvroSchemaOptions.WithMetaFields),
                 [HoodieFooterKeys.WriterModelName] = "avro",
             },
-            // Spark's parquet-mr writes one thread per task; so do we, unless a file is written while cores are idle.
-            MaxDegreeOfParallelism = encodingParallelism,
+            // Spark's parquet-mr writes one thread per task; keep the writer from taking every core of a small machine.
+            MaxDegreeOfParallelism = 1,
         };
         var stream = await store.OpenWriteAsync(storePath, overwrite: false, cancellationToken).ConfigureAwait(false);
         try
@@ -190,6 +189,34 @@ internal sealed class BaseFileWriter : IAsyncDisposable
         var batch = new RecordBatch(_schema, columns, withoutFileName.RowCount);
         var keys = (BinaryVector)columns[2];
         Write(batch, rows, all, keys, addToBloom: !keysInBloom);
+    }
+
+    /// <summary>
+    /// Copies row group <paramref name="rowGroup"/> of <paramref name="source"/>, a base file of the file group this one
+    /// rewrites, without decoding it: its rows keep every meta column but <c>_hoodie_file_name</c>, which is written
+    /// anew, and their column chunks are copied as stored (<see cref="ParquetWriter.TryCopyRowGroup"/>). Only the keys
+    /// are read, for the key range (and the filter unless <paramref name="keysInBloom"/>). False, and nothing
+    /// written, when the source's columns are not stored as this file's schema declares them.
+    /// </summary>
+    public bool TryCopyRowGroup(ParquetReader source, int rowGroup, bool keysInBloom)
+    {
+        var rows = (int)source.Info.RowGroups[rowGroup].RowCount;
+        var names = new RecordBatch(new ParquetSchema([s_metaFields[4]]), [_fileName.Vector(rows)], rows);
+        WaitForKeys();
+        if (!_writer.TryCopyRowGroup(source, rowGroup, names))
+        {
+            return false;
+        }
+
+        var keys = (BinaryVector)source.ReadRowGroup(rowGroup, [HoodieMetaFields.RecordKey])[HoodieMetaFields.RecordKey];
+        if (keys.NullCount > 0)
+        {
+            throw new HudiException($"{source.Name}: row group {rowGroup} has rows without a {HoodieMetaFields.RecordKey}");
+        }
+
+        AddKeys(keys, default, allRows: true, addToBloom: !keysInBloom);
+        _rows += rows;
+        return true;
     }
 
     private void TrackKeyRange(ReadOnlySpan<byte> key)

@@ -22,13 +22,13 @@ internal sealed class CommitWriter(
     private readonly Dictionary<FileGroupId, GroupWork> _existing = [];
     private readonly List<GroupWork> _created = [];
     private readonly Dictionary<string, List<string>> _replaced = new(StringComparer.Ordinal);
-    private int _encodingParallelism = 1;
     private long _staleIgnored;
     private long _deletesNotFound;
     private int _footersRead;
     private int _filesProbed;
     private int _rowGroupsRead;
     private int _rowGroupsPruned;
+    private int _rowGroupsCopied;
     private int _schemaRewrites;
     private IReadOnlyList<Field>? _streamedFields;
     private SchemaMerge? _streamedSchema;
@@ -100,10 +100,7 @@ internal sealed class CommitWriter(
         var stats = new HoodieWriteStat?[jobs.Count];
 
         // The largest first, so that the last to finish is a small one rather than a whole file group on one core.
-        // With fewer file groups than twice the tasks, a file group's columns are encoded in parallel too: the
-        // largest would otherwise be written on one core while the others idle once the small ones are done.
         var average = AverageRecordSize();
-        _encodingParallelism = jobs.Count < 2 * options.WriteParallelism ? options.WriteParallelism : 1;
         await Parallel.ForEachAsync(
             Enumerable.Range(0, jobs.Count).OrderByDescending(i => (jobs[i].Work.Slice?.BaseFile.Size ?? 0) + (jobs[i].Work.Inserts.Count * average)),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.WriteParallelism), CancellationToken = cancellationToken },
@@ -166,6 +163,7 @@ internal sealed class CommitWriter(
             IndexFilesProbed = _filesProbed,
             IndexRowGroupsRead = _rowGroupsRead,
             IndexRowGroupsPruned = _rowGroupsPruned,
+            RowGroupsCopied = _rowGroupsCopied,
             BytesWritten = bytes,
         };
     }
@@ -813,7 +811,7 @@ internal sealed class CommitWriter(
         await WriteMarkerAsync(work.Partition, name.ToString(), "CREATE", cancellationToken).ConfigureAwait(false);
         long size;
         long rows;
-        await using (var writer = await BaseFileWriter.OpenAsync(store, table.PathOf(path), path, table.Name, input.Fields, work.Partition, name, task, options, cancellationToken, _encodingParallelism).ConfigureAwait(false))
+        await using (var writer = await BaseFileWriter.OpenAsync(store, table.PathOf(path), path, table.Name, input.Fields, work.Partition, name, task, options, cancellationToken).ConfigureAwait(false))
         {
             foreach (var (data, keys) in input.Slices(work.Inserts))
             {
@@ -845,7 +843,7 @@ internal sealed class CommitWriter(
         await WriteMarkerAsync(work.Partition, name.ToString(), "MERGE", cancellationToken).ConfigureAwait(false);
         long updates = 0, deletes = 0, inserts = 0, rows, size;
         var changes = work.Changes.OrderBy(c => c.Position).ToList();
-        await using (var writer = await BaseFileWriter.OpenAsync(store, table.PathOf(path), path, table.Name, fields, work.Partition, name, task, options, cancellationToken, _encodingParallelism).ConfigureAwait(false))
+        await using (var writer = await BaseFileWriter.OpenAsync(store, table.PathOf(path), path, table.Name, fields, work.Partition, name, task, options, cancellationToken).ConfigureAwait(false))
         {
             // The rows copied keep their keys: the old file's filter holds them already.
             var seeded = writer.TrySeedBloom(HoodieBloomFilter.FromFooter(reader.Info.KeyValueMetadata));
@@ -858,15 +856,31 @@ internal sealed class CommitWriter(
             // Per row group, which stored rows are dropped and which kept: one pair of buffers for the whole file.
             var dropped = Array.Empty<bool>();
             var keep = Array.Empty<int>();
+            var copiedRowGroups = 0;
 
             // Every column but _hoodie_file_name, which the new file's name replaces.
             var columns = reader.Schema.Fields.Select(f => f.Name).Where(n => n != HoodieMetaFields.FileName).ToList();
-            foreach (var stored in reader.ReadBatches(columns, reuseBuffers: true))
+            RecordBatch? previous = null;
+            for (var g = 0; g < reader.RowGroupCount; g++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                var rowsInGroup = reader.Info.RowGroups[g].RowCount;
+                var untouched = next == changes.Count || changes[next].Position >= start + rowsInGroup;
+
+                // A row group no change falls in is copied as stored, not decoded and encoded again: rewriting a file
+                // group for changes to a few of its rows costs little more than those rows' row groups.
+                if (untouched && !conform && writer.TryCopyRowGroup(reader, g, seeded))
+                {
+                    start += rowsInGroup;
+                    copiedRowGroups++;
+                    continue;
+                }
+
+                var stored = reader.ReadRowGroup(g, columns, previous);
+                previous = stored;
                 var batch = conform ? SchemaEvolution.Conform(stored, fields, keep: HoodieMetaFields.All.Count - 1) : stored;
                 var n = batch.RowCount;
-                if (next == changes.Count || changes[next].Position >= start + n)
+                if (untouched)
                 {
                     if (all.Length != n)
                     {
@@ -928,6 +942,7 @@ internal sealed class CommitWriter(
                 start += n;
             }
 
+            Interlocked.Add(ref _rowGroupsCopied, copiedRowGroups);
             if (next < changes.Count)
             {
                 throw new HudiException($"{slice}: has no row {changes[next].Position} (the file changed since the index read it)");

@@ -63,6 +63,9 @@ public sealed record WriteResult
     /// <summary>Row groups of the footers read whose keys the index did not read: no input key can be there (key range, bloom filter, key field statistics).</summary>
     public int IndexRowGroupsPruned { get; init; }
 
+    /// <summary>Row groups of rewritten file groups that no change fell in: copied as stored, not decoded and encoded again.</summary>
+    public int RowGroupsCopied { get; init; }
+
     public long BytesWritten { get; init; }
 
     /// <summary>Pending instants rolled back before this write.</summary>

@@ -135,6 +135,12 @@ public sealed class ParquetReader : IDisposable
 
     public void Dispose() => _file.Dispose();
 
+    /// <summary>Row group <paramref name="index"/> as the footer stores it (for a writer copying its chunks).</summary>
+    internal RowGroup StoredRowGroup(int index) => _meta.RowGroups[index];
+
+    /// <summary>Bytes of the file as stored (a copied column chunk).</summary>
+    internal void ReadStored(long offset, Span<byte> buffer) => _file.ReadExactly(offset, buffer);
+
     private void ReturnLevels(int[]? levels)
     {
         if (levels is { Length: > 0 })

@@ -185,6 +185,148 @@ public sealed class ParquetWriter : IDisposable
     }
 
     /// <summary>
+    /// Appends row group <paramref name="rowGroup"/> of <paramref name="source"/> as a row group of this file with its
+    /// column chunks copied as stored (pages, compression, statistics: nothing decoded or encoded), except the
+    /// top-level columns <paramref name="replacements"/> holds, which are encoded from its vectors (one slot per row).
+    /// The rows written before are flushed as a row group of their own first. Nothing is written, and false returned,
+    /// when a copied column is not stored exactly as this writer's schema declares it (path, physical type, length,
+    /// levels, logical type) or a replaced one is not a top-level primitive column of the writer's.
+    /// </summary>
+    public bool TryCopyRowGroup(ParquetReader source, int rowGroup, RecordBatch? replacements = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentOutOfRangeException.ThrowIfNegative(rowGroup);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(rowGroup, source.RowGroupCount);
+        EnsureOpen();
+        var stored = source.StoredRowGroup(rowGroup);
+        var rows = stored.NumRows;
+        if (replacements is not null && replacements.RowCount != rows)
+        {
+            throw new ArgumentException($"{replacements.RowCount} replacement rows for a row group of {rows}", nameof(replacements));
+        }
+
+        // Each column of this file: the source chunk it is copied from, or the replacement it is encoded from.
+        var plan = new (ColumnChunk? Chunk, ColumnVector? Vector)[_columns.Length];
+        for (var c = 0; c < _columns.Length; c++)
+        {
+            var column = _schema.Columns[c];
+            if (replacements is not null && column.Path.Count == 1 && replacements.Schema.IndexOf(column.Path[0]) is var r and >= 0)
+            {
+                var vector = replacements.Columns[r];
+                if (vector.Field is not PrimitiveField field || field.PhysicalType != column.Field.PhysicalType)
+                {
+                    return false;
+                }
+
+                plan[c] = (null, vector);
+                continue;
+            }
+
+            var from = source.Schema.Columns.FirstOrDefault(s => s.DottedPath == column.DottedPath);
+            if (from is null || from.Field.PhysicalType != column.Field.PhysicalType || from.Field.TypeLength != column.Field.TypeLength
+                || from.MaxDefinitionLevel != column.MaxDefinitionLevel || from.MaxRepetitionLevel != column.MaxRepetitionLevel
+                || from.Field.LogicalType != column.Field.LogicalType || stored.Columns[from.Index] is not { MetaData: { } meta, FilePath: null, IsEncrypted: false } chunk
+                || meta.TotalCompressedSize < 0)
+            {
+                return false;
+            }
+
+            plan[c] = (chunk, null);
+        }
+
+        try
+        {
+            Flush();
+            var group = new RowGroup
+            {
+                NumRows = rows,
+                FileOffset = _position,
+                Ordinal = _rowGroups.Count <= short.MaxValue ? (short)_rowGroups.Count : null,
+            };
+            long uncompressed = 0, compressed = 0;
+            for (var c = 0; c < _columns.Length; c++)
+            {
+                ColumnChunk chunk;
+                if (plan[c].Vector is { } vector)
+                {
+                    _columns[c].AppendFlat(vector, 0, (int)rows);
+                    _columns[c].FinishChunk();
+                    chunk = _columns[c].WriteChunk(_output, ref _position, _columnMetadata[c]);
+                }
+                else
+                {
+                    chunk = CopyChunk(source, plan[c].Chunk!, _columnMetadata[c]);
+                }
+
+                uncompressed += chunk.MetaData!.TotalUncompressedSize;
+                compressed += chunk.MetaData.TotalCompressedSize;
+                group.Columns.Add(chunk);
+            }
+
+            group.TotalByteSize = uncompressed;
+            group.TotalCompressedSize = compressed;
+            _rowGroups.Add(group);
+            _rowsFlushed += rows;
+            return true;
+        }
+        catch (ParquetException e)
+        {
+            _state = State.Failed;
+            throw e.WithContext(_name);
+        }
+        catch
+        {
+            _state = State.Failed;
+            throw;
+        }
+    }
+
+    /// <summary>Copies a stored column chunk's bytes to the end of this file; its metadata moved to where they now are.</summary>
+    private ColumnChunk CopyChunk(ParquetReader source, ColumnChunk chunk, IReadOnlyDictionary<string, string>? keyValueMetadata)
+    {
+        var meta = chunk.MetaData!;
+        var start = meta.FirstPageOffset;
+        var length = meta.TotalCompressedSize;
+        var shift = _position - start;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Min(length, 1 << 20));
+        try
+        {
+            for (long done = 0; done < length;)
+            {
+                var piece = (int)Math.Min(buffer.Length, length - done);
+                source.ReadStored(start + done, buffer.AsSpan(0, piece));
+                _output.Write(buffer, 0, piece);
+                done += piece;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        _position += length;
+        var moved = new ColumnMetaData
+        {
+            Type = meta.Type,
+            Encodings = meta.Encodings,
+            PathInSchema = meta.PathInSchema,
+            Codec = meta.Codec,
+            NumValues = meta.NumValues,
+            TotalUncompressedSize = meta.TotalUncompressedSize,
+            TotalCompressedSize = meta.TotalCompressedSize,
+            DataPageOffset = meta.DataPageOffset + shift,
+            DictionaryPageOffset = meta.FirstPageOffset < meta.DataPageOffset ? meta.DictionaryPageOffset + shift : null,
+            Statistics = meta.Statistics,
+            EncodingStats = meta.EncodingStats,
+            SizeStatistics = meta.SizeStatistics,
+            KeyValueMetadata = keyValueMetadata is { Count: > 0 } kv ? [.. kv.Select(p => new KeyValue(p.Key, p.Value))] : null,
+
+            // The source's page indexes and bloom filter lie outside the chunk: not copied, not referred to.
+        };
+        return new ColumnChunk { FileOffset = moved.DictionaryPageOffset ?? moved.DataPageOffset, MetaData = moved };
+    }
+
+    /// <summary>
     /// Adds a footer key/value pair known only once the rows are written (a bloom filter of the keys, say); it
     /// follows <see cref="ParquetWriteOptions.KeyValueMetadata"/> in the footer. Call before <see cref="Close"/>.
     /// </summary>
