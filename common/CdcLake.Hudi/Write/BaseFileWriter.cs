@@ -117,16 +117,20 @@ internal sealed class BaseFileWriter : IAsyncDisposable
     }
 
     /// <summary>Writes rows new in this instant: <paramref name="data"/> holds the table's columns, <paramref name="keys"/> the record key of each row.</summary>
-    public void WriteNew(RecordBatch data, IReadOnlyList<string> keys)
+    /// <param name="keysInBloom">
+    /// The keys are in the filter already: new versions of rows of the file this one rewrites, whose filter it was
+    /// seeded with (<see cref="TrySeedBloom"/>); only the key range is updated.
+    /// </param>
+    public void WriteNew(RecordBatch data, IReadOnlyList<string> keys, bool keysInBloom = false)
     {
         if (data.RowCount > 0)
         {
-            WriteNew(data, KeyColumn(keys));
+            WriteNew(data, KeyColumn(keys), keysInBloom);
         }
     }
 
-    /// <summary>Like <see cref="WriteNew(RecordBatch, IReadOnlyList{string})"/>, the keys given as UTF-8 (no nulls).</summary>
-    public void WriteNew(RecordBatch data, BinaryVector keys)
+    /// <summary>Like <see cref="WriteNew(RecordBatch, IReadOnlyList{string}, bool)"/>, the keys given as UTF-8 (no nulls).</summary>
+    public void WriteNew(RecordBatch data, BinaryVector keys, bool keysInBloom = false)
     {
         if (data.RowCount == 0)
         {
@@ -149,7 +153,7 @@ internal sealed class BaseFileWriter : IAsyncDisposable
             _fileName.Vector(n),
         };
         columns.AddRange(data.Columns);
-        Write(new RecordBatch(_schema, columns, n), keyColumn);
+        Write(new RecordBatch(_schema, columns, n), keyColumn, addToBloom: !keysInBloom);
     }
 
     /// <summary>

@@ -934,9 +934,11 @@ internal sealed class CommitWriter(
                 }
 
                 writer.CopyRowsRenamed(batch, keep.AsSpan(0, kept), seeded);
+
+                // An updated row's key is the stored row's, in the seeded filter already.
                 foreach (var (data, newKeys) in input.Slices(updated))
                 {
-                    writer.WriteNew(data, newKeys);
+                    writer.WriteNew(data, newKeys, keysInBloom: seeded);
                 }
 
                 start += n;
