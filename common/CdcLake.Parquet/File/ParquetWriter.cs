@@ -237,36 +237,17 @@ public sealed class ParquetWriter : IDisposable
         try
         {
             Flush();
-            var group = new RowGroup
+            WriteRowGroup(rows, c =>
             {
-                NumRows = rows,
-                FileOffset = _position,
-                Ordinal = _rowGroups.Count <= short.MaxValue ? (short)_rowGroups.Count : null,
-            };
-            long uncompressed = 0, compressed = 0;
-            for (var c = 0; c < _columns.Length; c++)
-            {
-                ColumnChunk chunk;
-                if (plan[c].Vector is { } vector)
+                if (plan[c].Vector is not { } vector)
                 {
-                    _columns[c].AppendFlat(vector, 0, (int)rows);
-                    _columns[c].FinishChunk();
-                    chunk = _columns[c].WriteChunk(_output, ref _position, _columnMetadata[c]);
-                }
-                else
-                {
-                    chunk = CopyChunk(source, plan[c].Chunk!, _columnMetadata[c]);
+                    return CopyChunk(source, plan[c].Chunk!, _columnMetadata[c]);
                 }
 
-                uncompressed += chunk.MetaData!.TotalUncompressedSize;
-                compressed += chunk.MetaData.TotalCompressedSize;
-                group.Columns.Add(chunk);
-            }
-
-            group.TotalByteSize = uncompressed;
-            group.TotalCompressedSize = compressed;
-            _rowGroups.Add(group);
-            _rowsFlushed += rows;
+                _columns[c].AppendFlat(vector, 0, (int)rows);
+                _columns[c].FinishChunk();
+                return _columns[c].WriteChunk(_output, ref _position, _columnMetadata[c]);
+            });
             return true;
         }
         catch (ParquetException e)
@@ -693,16 +674,23 @@ public sealed class ParquetWriter : IDisposable
             },
             ParallelThreshold);
 
+        WriteRowGroup(_rowsInGroup, c => _columns[c].WriteChunk(_output, ref _position, _columnMetadata[c]));
+        _rowsInGroup = 0;
+    }
+
+    /// <summary>Writes a row group of <paramref name="rows"/> rows, its column chunks written by <paramref name="writeChunk"/> in column order, and records it for the footer.</summary>
+    private void WriteRowGroup(long rows, Func<int, ColumnChunk> writeChunk)
+    {
         var group = new RowGroup
         {
-            NumRows = _rowsInGroup,
+            NumRows = rows,
             FileOffset = _position,
             Ordinal = _rowGroups.Count <= short.MaxValue ? (short)_rowGroups.Count : null,
         };
         long uncompressed = 0, compressed = 0;
         for (var c = 0; c < _columns.Length; c++)
         {
-            var chunk = _columns[c].WriteChunk(_output, ref _position, _columnMetadata[c]);
+            var chunk = writeChunk(c);
             uncompressed += chunk.MetaData!.TotalUncompressedSize;
             compressed += chunk.MetaData.TotalCompressedSize;
             group.Columns.Add(chunk);
@@ -711,8 +699,7 @@ public sealed class ParquetWriter : IDisposable
         group.TotalByteSize = uncompressed;
         group.TotalCompressedSize = compressed;
         _rowGroups.Add(group);
-        _rowsFlushed += _rowsInGroup;
-        _rowsInGroup = 0;
+        _rowsFlushed += rows;
     }
 
     private void ForEachColumn(Action<int> action, long work)
