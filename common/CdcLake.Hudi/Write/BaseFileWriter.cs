@@ -187,12 +187,27 @@ internal sealed class BaseFileWriter : IAsyncDisposable
             return;
         }
 
-        var all = rows.Length == withoutFileName.RowCount && rows[^1] == rows.Length - 1;
+        var batch = Renamed(withoutFileName);
+        var all = rows.Length == batch.RowCount && rows[^1] == rows.Length - 1;
+        Write(batch, rows, all, (BinaryVector)batch.Columns[2], addToBloom: !keysInBloom);
+    }
+
+    /// <summary><see cref="CopyRowsRenamed(RecordBatch, ReadOnlySpan{int}, bool)"/> of every row of the batch.</summary>
+    public void CopyRowsRenamed(RecordBatch withoutFileName, bool keysInBloom)
+    {
+        if (withoutFileName.RowCount > 0)
+        {
+            var batch = Renamed(withoutFileName);
+            Write(batch, (BinaryVector)batch.Columns[2], addToBloom: !keysInBloom);
+        }
+    }
+
+    /// <summary>The batch in this file's columns: this file's name inserted as <c>_hoodie_file_name</c>.</summary>
+    private RecordBatch Renamed(RecordBatch withoutFileName)
+    {
         var columns = withoutFileName.Columns.ToList();
         columns.Insert(4, _fileName.Vector(withoutFileName.RowCount));
-        var batch = new RecordBatch(_schema, columns, withoutFileName.RowCount);
-        var keys = (BinaryVector)columns[2];
-        Write(batch, rows, all, keys, addToBloom: !keysInBloom);
+        return new RecordBatch(_schema, columns, withoutFileName.RowCount);
     }
 
     /// <summary>

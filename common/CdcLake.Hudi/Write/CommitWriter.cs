@@ -851,7 +851,6 @@ internal sealed class CommitWriter(
             // The index found where each changed row is: rows are matched by position, not by key (each is checked).
             long start = 0;
             var next = 0;
-            var all = Array.Empty<int>();
 
             // Per row group, which stored rows are dropped and which kept: one pair of buffers for the whole file.
             var dropped = Array.Empty<bool>();
@@ -882,12 +881,7 @@ internal sealed class CommitWriter(
                 var n = batch.RowCount;
                 if (untouched)
                 {
-                    if (all.Length != n)
-                    {
-                        all = [.. Enumerable.Range(0, n)];
-                    }
-
-                    writer.CopyRowsRenamed(batch, all, seeded);
+                    writer.CopyRowsRenamed(batch, seeded);
                     start += n;
                     continue;
                 }
@@ -974,12 +968,8 @@ internal sealed class CommitWriter(
     }
 
     /// <summary>Whether the ordering ranks the input row older than stored row <paramref name="i"/> of <paramref name="stored"/>.</summary>
-    private bool IsOlderThanStored(InputRow row, RecordBatch stored, int i) => ordering switch
-    {
-        null => false,
-        PrecombineFieldOrdering { Fields: [var field] } => PrecombineFieldOrdering.CompareAt(input.Batches[row.Batch][field], row.Row, stored[field], i) < 0,
-        _ => ordering.Compare(input.View(row), stored.GetRow(i)) < 0,
-    };
+    private bool IsOlderThanStored(InputRow row, RecordBatch stored, int i) =>
+        ordering is not null && ordering.Compare(input.Batches[row.Batch], row.Row, stored, i) < 0;
 
     private static HoodieWriteStat Stat(GroupWork work, string path, string prevCommit, long rows, long inserts, long updates, long deletes, long size, HoodieRuntimeStats runtime) => new()
     {

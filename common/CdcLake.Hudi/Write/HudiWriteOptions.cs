@@ -27,6 +27,12 @@ public interface IRecordOrdering
 
     /// <summary>&lt; 0 when <paramref name="a"/> is older than <paramref name="b"/>, 0 when they rank the same, &gt; 0 when newer.</summary>
     int Compare(RowView a, RowView b);
+
+    /// <summary>
+    /// <see cref="Compare(RowView, RowView)"/> of row <paramref name="i"/> of <paramref name="a"/> and row
+    /// <paramref name="j"/> of <paramref name="b"/>: an ordering may read the columns without row views or boxed values.
+    /// </summary>
+    int Compare(RecordBatch a, int i, RecordBatch b, int j) => Compare(a.GetRow(i), b.GetRow(j));
 }
 
 /// <summary>
@@ -38,6 +44,8 @@ public sealed class PrecombineFieldOrdering(string field) : IRecordOrdering
     public IReadOnlyList<string> Fields { get; } = [field];
 
     public int Compare(RowView a, RowView b) => CompareValues(a[field], b[field]);
+
+    public int Compare(RecordBatch a, int i, RecordBatch b, int j) => CompareAt(a[field], i, b[field], j);
 
     internal static int CompareValues(object? x, object? y)
     {

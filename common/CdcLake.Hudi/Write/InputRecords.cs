@@ -266,7 +266,7 @@ internal sealed class InputRecords
                 {
                     combinedAway++;
                     var existing = rows[at];
-                    if (ordering is null || ordering.Compare(view, batches[existing.Batch].GetRow(existing.Row)) >= 0)
+                    if (ordering is null || ordering.Compare(batch, view.Index, batches[existing.Batch], existing.Row) >= 0)
                     {
                         rows[at] = row;
                     }
