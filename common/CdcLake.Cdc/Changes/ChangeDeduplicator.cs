@@ -85,36 +85,11 @@ public sealed class ChangeDeduplicator
         var beforeImageKeys = batch.BeforeImageKeys;
         var counts = new ChangeStats { Rows = batch.Count, BadRows = batch.BadRows.Count };
 
-        // Hashed first, outside any lock; then each shard's keys under its lock, the shards in an order that differs
-        // from batch to batch so that two threads rarely wait for one another.
+        // Hashed and bucketed by shard first, outside any lock; then each shard's rows under its lock, the shards in
+        // an order that differs from batch to batch so that two threads rarely wait for one another.
         var hashed = new KeyBytes[batch.Count];
         var shardOf = new byte[batch.Count];
-        for (var i = 0; i < batch.Count; i++)
-        {
-            if (!keys.IsNull(i))
-            {
-                hashed[i] = new KeyBytes(keys.Data, keys.Offsets[i], keys.Offsets[i + 1] - keys.Offsets[i]);
-                shardOf[i] = (byte)((uint)hashed[i].Hash % ShardCount);
-            }
-        }
-
-        var first = (int)((uint)batch.FirstRow.GetHashCode() % ShardCount);
-        for (var k = 0; k < ShardCount; k++)
-        {
-            var s = (first + k) % ShardCount;
-            var shard = _shards[s];
-            lock (shard)
-            {
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    if (shardOf[i] == s && !keys.IsNull(i))
-                    {
-                        shard.Add(new Change(ops[i], orders[i], batch, i), hashed[i], counts);
-                    }
-                }
-            }
-        }
-
+        var starts = new int[ShardCount + 1];
         for (var i = 0; i < batch.Count; i++)
         {
             if (keys.IsNull(i))
@@ -130,7 +105,43 @@ public sealed class ChangeDeduplicator
                 default: counts.Upserts++; break;
             }
 
-            if (beforeImageKeys?[i] is { } old)
+            hashed[i] = new KeyBytes(keys.Data, keys.Offsets[i], keys.Offsets[i + 1] - keys.Offsets[i]);
+            shardOf[i] = (byte)((uint)hashed[i].Hash % ShardCount);
+            starts[shardOf[i] + 1]++;
+        }
+
+        for (var s = 0; s < ShardCount; s++)
+        {
+            starts[s + 1] += starts[s];
+        }
+
+        var rowsByShard = new int[starts[ShardCount]];
+        var next = starts[..^1];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (!keys.IsNull(i))
+            {
+                rowsByShard[next[shardOf[i]]++] = i;
+            }
+        }
+
+        var first = (int)((uint)batch.FirstRow.GetHashCode() % ShardCount);
+        for (var k = 0; k < ShardCount; k++)
+        {
+            var s = (first + k) % ShardCount;
+            var shard = _shards[s];
+            lock (shard)
+            {
+                foreach (var i in rowsByShard.AsSpan(starts[s], starts[s + 1] - starts[s]))
+                {
+                    shard.Add(new Change(ops[i], orders[i], batch, i), hashed[i], counts);
+                }
+            }
+        }
+
+        for (var i = 0; beforeImageKeys is not null && i < batch.Count; i++)
+        {
+            if (!keys.IsNull(i) && beforeImageKeys[i] is { } old)
             {
                 counts.BeforeImageDeletes++;
                 Add(new Change(ops[i], orders[i], batch, i).BeforeImageDelete(old), counts);
@@ -235,7 +246,6 @@ public sealed class ChangeDeduplicator
         private readonly byte[] _data;
         private readonly int _offset;
         private readonly int _length;
-
 
         public KeyBytes(byte[] data, int offset, int length)
         {

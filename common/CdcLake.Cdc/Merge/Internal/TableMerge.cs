@@ -321,7 +321,7 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
             sourceOf[sources[i]] = i;
         }
 
-        var order = InBatchOrder(winners, sourceOf, sources.Count);
+        var (order, sourceOfWinner) = InBatchOrder(winners, sourceOf, sources.Count);
         var payloads = sources.Select(b => b.Payload).ToList();
         var names = payloads[0].Schema.Fields.Select(f => f.Name).ToArray();
         var keyField = new PrimitiveField(HoodieMetaFields.RecordKey, PhysicalType.ByteArray, LogicalType.String, Repetition.Required);
@@ -336,24 +336,15 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
             for (var i = 0; i < n; i++)
             {
                 var change = winners[order[start + i]];
-                var source = sourceOf[change.Batch];
-                (batchOf[i], rowOf[i], deletes[i]) = (source, change.Index, change.IsDelete);
-                keyOffsets[i + 1] = keyOffsets[i] + (change.FromBeforeImage ? System.Text.Encoding.UTF8.GetByteCount(change.Key) : change.Batch.KeyColumn.GetSpan(change.Index).Length);
+                (batchOf[i], rowOf[i], deletes[i]) = (sourceOfWinner[order[start + i]], change.Index, change.IsDelete);
+                keyOffsets[i + 1] = keyOffsets[i] + change.KeyBytes.Length;
             }
 
-            // The key as read, in UTF-8; the old key of a primary-key update's delete is not in the row's columns.
+            // The key as read, in UTF-8 (the old key of a primary-key update's delete is not in the row's columns).
             var keyData = new byte[keyOffsets[n]];
             for (var i = 0; i < n; i++)
             {
-                var change = winners[order[start + i]];
-                if (change.FromBeforeImage)
-                {
-                    System.Text.Encoding.UTF8.GetBytes(change.Key, keyData.AsSpan(keyOffsets[i]));
-                }
-                else
-                {
-                    change.Batch.KeyColumn.GetSpan(change.Index).CopyTo(keyData.AsSpan(keyOffsets[i]));
-                }
+                winners[order[start + i]].KeyBytes.CopyTo(keyData.AsSpan(keyOffsets[i]));
             }
 
             var rows = RowSelection.Gather(payloads, batchOf, rowOf, names);
@@ -368,9 +359,10 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
 
     /// <summary>
     /// The positions in <paramref name="winners"/> ordered by source batch (<paramref name="sourceOf"/>), then row, then
-    /// position (a primary-key update and the delete of its old key share a row): bucketed by batch, each bucket sorted.
+    /// position (a primary-key update and the delete of its old key share a row): bucketed by batch, each bucket sorted;
+    /// and each winner's source batch.
     /// </summary>
-    private static int[] InBatchOrder(List<Change> winners, Dictionary<ChangeBatch, int> sourceOf, int sourceCount)
+    private static (int[] Order, int[] Sources) InBatchOrder(List<Change> winners, Dictionary<ChangeBatch, int> sourceOf, int sourceCount)
     {
         var starts = new int[sourceCount + 1];
         var sources = new int[winners.Count];
@@ -404,7 +396,7 @@ internal sealed class TableMerge(TableSpec spec, MergeOptions options)
             }
         }
 
-        return order;
+        return (order, sources);
     }
 
     /// <summary>
